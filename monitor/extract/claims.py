@@ -1,0 +1,274 @@
+"""Claims: what each sentence says about the status of each event it names.
+
+The stages run sentence by sentence: tokens -> entities -> events and their
+participants -> status cues (with negation and modality) linked to the
+nearest event -> time expressions -> the source of the claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from monitor.articles import Article
+from monitor.extract.dates import TimeExpression, find_time_expressions
+from monitor.extract.entities import ArticleMemory, EntityFinder, Mention
+from monitor.extract.events import (
+    BOUNDARIES,
+    EventMention,
+    bind_participants,
+    find_events,
+    find_places,
+    name_of,
+    place_of,
+)
+from monitor.extract.lexicon import Cue, Lexicon, PhraseMatch, Token, tokenize
+from monitor.extract.sentences import Sentence, split_sentences
+
+MAX_CUE_DISTANCE = 14
+MAX_DATE_DISTANCE = 8
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence's report of one event's status, with its evidence."""
+
+    participants: tuple[str, ...]
+    kind: str
+    name: str | None
+    location: str | None
+    status: str
+    effective: date
+    sentence: str
+    sentence_index: int
+    source: str | None
+    cue: str
+    rule: str
+    date_text: str | None = None
+    caption: bool = False
+
+    @property
+    def past(self) -> bool:
+        """True when a time expression dates the claim before the article."""
+        return self.date_text is not None
+
+
+def _distance(tokens: list[Token], a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Token gap between two spans; clause punctuation in between counts extra."""
+    if a[0] < b[1] and b[0] < a[1]:
+        return 0
+    lo, hi = (a[1], b[0]) if a[1] <= b[0] else (b[1], a[0])
+    gap = hi - lo
+    return gap + 4 * sum(1 for t in tokens[lo:hi] if t.text in BOUNDARIES)
+
+
+def _source(tokens: list[Token], lex: Lexicon) -> tuple[str | None, set[int]]:
+    """Who the sentence says made the claim, and the token positions of that phrase."""
+    n = len(tokens)
+    for i, token in enumerate(tokens):
+        if token.lower == "according" and i + 1 < n and tokens[i + 1].lower == "to":
+            j = i + 2
+            while j < n and tokens[j].text not in BOUNDARIES and tokens[j].text != "." \
+                    and j < i + 10:
+                j += 1
+            if j > i + 2:
+                return _join(tokens[i + 2:j]), set(range(i + 2, j))
+    for i, token in enumerate(tokens):
+        if token.lower not in lex.attribution_verbs or token.lower == "according":
+            continue
+        j = i
+        while j > 0 and tokens[j - 1].text not in BOUNDARIES and tokens[j - 1].text != "." \
+                and j > i - 8:
+            j -= 1
+        if j < i and (j == 0 or tokens[j - 1].text in BOUNDARIES):
+            phrase = tokens[j:i]
+            if phrase and phrase[0].lower not in ("it", "which", "that") and not any(
+                    t.lower in ("who", "which", "that") for t in phrase):
+                return _join(phrase), set(range(j, i))
+        if j == i and i + 1 < n:  # '..." said one.'
+            k = i + 1
+            while k < n and tokens[k].text not in BOUNDARIES and tokens[k].text != "." \
+                    and k < i + 8:
+                k += 1
+            if k > i + 1:
+                return _join(tokens[i + 1:k]), set(range(i + 1, k))
+    return None, set()
+
+
+def _join(tokens: list[Token]) -> str:
+    text = ""
+    for t in tokens:
+        glue = t.text in ("'", "-", ".", ",") or text.endswith(("'", "-"))
+        text += t.text if glue or not text else " " + t.text
+    return text.replace("'s", "’s") if False else text
+
+
+class ClaimExtractor:
+    """Extracts claims from articles with one compiled lexicon."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+        self.entities = EntityFinder(lexicon)
+
+    def _cues(self, tokens: list[Token]) -> list[tuple[PhraseMatch[Cue], str, str]]:
+        """Cues with the status they report once negation and modality are read."""
+        found = []
+        for match in self.lex.cues.find(tokens):
+            cue = match.payload
+            status: str | None = cue.status
+            rule = f"cue '{cue.phrase}' -> {cue.status}"
+            window = tokens[max(0, match.start - 4):match.start]
+            cut = max((k for k, t in enumerate(window) if t.text in BOUNDARIES), default=-1)
+            window = window[cut + 1:]
+            if not cue.negative and any(t.lower in self.lex.negators for t in window):
+                status = self.lex.negated.get(cue.status)
+                rule += f", negated -> {status or 'nothing'}"
+            elif any(t.lower in self.lex.modals for t in window[-3:]):
+                status = self.lex.modal.get(cue.status, cue.status)
+                rule += f", modal -> {status}"
+            if status:
+                found.append((match, status, rule))
+        return found
+
+    def _sentence_claims(self, sentence: Sentence, article: Article, memory: ArticleMemory,
+                         recent: list[EventMention]) -> list[Claim]:
+        lex = self.lex
+        tokens = tokenize(sentence.text)
+        if not tokens:
+            return []
+        mentions = self.entities.find(tokens, memory)
+        events = find_events(tokens, lex)
+        if not events:
+            return []
+        source, source_span = _source(tokens, lex)
+        excluded = {m.start for m in mentions if m.start in source_span}
+        bind_participants(tokens, events, mentions, excluded)
+        places = find_places(tokens, lex, mentions)
+        future = bool(lex.future_markers.find(tokens))
+        times = find_time_expressions(tokens, article.published, future)
+        cues = self._cues(tokens)
+        linked: dict[int, list[tuple[int, int, str, str, str]]] = {}
+        for match, status, rule in cues:
+            span = (match.start, match.end)
+            best = min(range(len(events)), key=lambda k: _distance(
+                tokens, span, (events[k].start, events[k].end)))
+            if _distance(tokens, span, (events[best].start, events[best].end)) \
+                    <= MAX_CUE_DISTANCE:
+                linked.setdefault(best, []).append(
+                    (match.start, match.end, status, rule, match.payload.phrase))
+        claims = []
+        for k, event in enumerate(events):
+            self._resolve_anaphora(event, tokens, recent, memory)
+            readings = list(linked.get(k, []))
+            if event.word.status:
+                negated = any(t.lower in lex.negators
+                              for t in tokens[max(0, event.start - 3):event.start])
+                if not negated:
+                    readings.append((event.start, event.end, event.word.status,
+                                     f"event word '{event.text}' -> {event.word.status}",
+                                     event.text))
+            if not readings:
+                reading = self._implicit_status(event, tokens, times, article.published, future)
+                if reading:
+                    readings.append(reading)
+            name = name_of(event, tokens, mentions, lex)
+            if event.word.needs_name and not name:
+                continue
+            if not self._enough_participants(event, name):
+                continue
+            participants = tuple(sorted({m.name for m in event.participants}))
+            for start, end, status, rule, cue_text in readings:
+                anchors = [event.start, start]
+                location = place_of(event, anchors, places, events, lex)
+                when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
+                                                  times, article.published)
+                claims.append(Claim(participants, event.word.kind, name, location, status, when,
+                                    sentence.text, sentence.index, source, cue_text, rule,
+                                    date_text, sentence.caption))
+        recent.extend(e for e in events if e.participants)
+        del recent[:-6]
+        return claims
+
+    def _resolve_anaphora(self, event: EventMention, tokens: list[Token],
+                          recent: list[EventMention], memory: ArticleMemory) -> None:
+        """"them", "the meeting" and "his visit" borrow participants from earlier sentences."""
+        names = {m.name for m in event.participants}
+        if event.uses_plural_pronoun:
+            for earlier in reversed(recent):
+                others = [m for m in earlier.participants if m.name not in names]
+                if len(others) >= 2 or (others and len(earlier.participants) == len(others)
+                                        and len(others) + len(names) >= 2):
+                    event.participants = event.participants + others
+                    return
+        if not event.participants and event.definite:
+            for earlier in reversed(recent):
+                if earlier.word.kind == event.word.kind and earlier.participants:
+                    event.participants = list(earlier.participants)
+                    return
+        people = [m for m in event.participants if m.type == "person"]
+        if len(people) == 1 and not event.word.solo and any(
+                t.lower in ("he", "his", "she", "her") for t in tokens):
+            for name in reversed(memory.people):
+                if name != people[0].name:
+                    event.participants.append(Mention(name, "person", -1, -1))
+                    return
+
+    def _enough_participants(self, event: EventMention, name: str | None) -> bool:
+        people = [m for m in event.participants if m.type == "person"]
+        if name and event.word.kind in ("event", "launch", "vote"):
+            return True
+        if event.word.kind == "meeting" and not event.word.solo:
+            return len(event.participants) >= 2 or (
+                len(event.participants) == 1 and event.exhaustive and not people)
+        if event.word.kind == "call":
+            return len(event.participants) >= 2
+        return len(event.participants) >= 1
+
+    def _implicit_status(self, event: EventMention, tokens: list[Token],
+                         times: list[TimeExpression], published: date,
+                         future: bool) -> tuple[int, int, str, str, str] | None:
+        """An event with a date but no cue: past dates say held, coming dates say planned."""
+        near = [t for t in times if _distance(tokens, (t.start, t.end),
+                                              (event.start, event.end)) <= MAX_DATE_DISTANCE]
+        if not near:
+            return None
+        when = near[0]
+        if when.past and not future and when.day and when.day < published:
+            return (event.start, event.end, "held", f"dated '{when.text}' in the past -> held",
+                    when.text)
+        if future and (when.day is None or when.day >= published):
+            return (event.start, event.end, "planned",
+                    f"dated '{when.text}' ahead -> planned", when.text)
+        return None
+
+    def _effective(self, tokens: list[Token], cue: tuple[int, int], event: tuple[int, int],
+                   times: list[TimeExpression], published: date) -> tuple[date, str | None]:
+        """The publication date, moved back by the nearest governing past time expression."""
+        best: tuple[int, TimeExpression] | None = None
+        for t in times:
+            distance = min(_distance(tokens, cue, (t.start, t.end)),
+                           _distance(tokens, event, (t.start, t.end)))
+            if distance <= MAX_DATE_DISTANCE and (best is None or distance < best[0]):
+                best = (distance, t)
+        if best and best[1].day and best[1].day < published:
+            return best[1].day, best[1].text
+        window = tokens[max(0, cue[0] - 4):cue[0]]
+        if any(t.lower == "had" for t in window) or any(
+                t.lower == "earlier" for t in tokens[max(0, cue[0] - 3):cue[1] + 2]):
+            return published - timedelta(days=1), "had"
+        return published, None
+
+    def extract(self, article: Article) -> list[Claim]:
+        """Every claim in the article, in sentence order, without duplicates."""
+        memory = ArticleMemory()
+        recent: list[EventMention] = []
+        seen = set()
+        claims = []
+        for sentence in split_sentences(article.text):
+            for claim in self._sentence_claims(sentence, article, memory, recent):
+                key = (claim.participants, claim.kind, claim.name, claim.location, claim.status,
+                       claim.effective)
+                if key not in seen:
+                    seen.add(key)
+                    claims.append(claim)
+        return claims

@@ -1,0 +1,140 @@
+"""Time expressions: "last week", "on Monday", "in August", "on 15 July" -> dates.
+
+Only expressions that point before the publication date move a claim's
+effective date; "will meet on Friday" is reported today about the future.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from monitor.extract.lexicon import Token
+
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS.pop("may", None)  # "may" is far more often the modal; "in May" is handled below
+_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "several": 3, "few": 3, "a few": 3}
+
+
+@dataclass(frozen=True)
+class TimeExpression:
+    """A time expression at tokens [start, end) and the day it points to (if it can tell)."""
+
+    start: int
+    end: int
+    text: str
+    day: date | None
+    past: bool
+
+
+def _last_weekday(published: date, weekday: int, strictly_before: bool) -> date:
+    delta = (published.weekday() - weekday) % 7
+    if delta == 0 and strictly_before:
+        delta = 7
+    return published - timedelta(days=delta)
+
+
+def _month_start(published: date, month: int, future: bool) -> date | None:
+    if future:
+        return None
+    year = published.year if month <= published.month else published.year - 1
+    day = date(year, month, 1)
+    return min(day, published)
+
+
+def _is_month(tokens: list[Token], i: int) -> int | None:
+    word = tokens[i].lower
+    if word == "may":
+        return 5 if tokens[i].text == "May" else None
+    if word in MONTHS and tokens[i].text[0].isupper():
+        return MONTHS[word]
+    return None
+
+
+def find_time_expressions(tokens: list[Token], published: date,
+                          future: bool) -> list[TimeExpression]:
+    """Every time expression in a sentence; `future` says the sentence looks ahead."""
+    found: list[TimeExpression] = []
+    n = len(tokens)
+    i = 0
+
+    def add(start: int, end: int, day: date | None, past: bool) -> None:
+        text = " ".join(t.text for t in tokens[start:end])
+        found.append(TimeExpression(start, end, text, day, past))
+
+    while i < n:
+        word = tokens[i].lower
+        nxt = tokens[i + 1].lower if i + 1 < n else ""
+        if word == "last" and nxt in ("week", "month", "year", "weekend", "night"):
+            days = {"week": 7, "weekend": 3, "night": 1}.get(nxt)
+            if nxt == "month":
+                first = published.replace(day=1) - timedelta(days=1)
+                day = first.replace(day=1)
+            elif nxt == "year":
+                day = date(published.year - 1, 1, 1)
+            else:
+                day = published - timedelta(days=days or 7)
+            add(i, i + 2, day, True)
+            i += 2
+            continue
+        if word == "last" and nxt in WEEKDAYS:
+            add(i, i + 2, _last_weekday(published, WEEKDAYS[nxt], True), True)
+            i += 2
+            continue
+        if word == "yesterday":
+            add(i, i + 1, published - timedelta(days=1), True)
+        elif word in ("today", "tonight"):
+            add(i, i + 1, published, False)
+        elif word == "earlier" and nxt == "this" and i + 2 < n:
+            span = tokens[i + 2].lower
+            add(i, i + 3, published - timedelta(days=2 if span == "week" else 7), True)
+            i += 3
+            continue
+        elif word in ("ago", "earlier", "before") and i > 0 and tokens[i - 1].lower in (
+                "days", "weeks", "months", "day", "week", "month", "years", "year"):
+            unit = tokens[i - 1].lower.rstrip("s")
+            count_word = tokens[i - 2].lower if i > 1 else "a"
+            count = int(count_word) if count_word.isdigit() else _NUMBER_WORDS.get(count_word, 3)
+            days = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * count
+            add(max(0, i - 2), i + 1, published - timedelta(days=days), True)
+        elif word == "days" and nxt == "after" and (i == 0 or tokens[i - 1].lower != "two"):
+            add(i, i + 2, published - timedelta(days=3), True)
+            i += 2
+            continue
+        elif word in WEEKDAYS and tokens[i].text[0].isupper():
+            if future:
+                add(i, i + 1, None, False)
+            else:
+                add(i, i + 1, _last_weekday(published, WEEKDAYS[word], False), True)
+        elif (month := _is_month(tokens, i)) is not None:
+            day_num = None
+            if i + 1 < n and tokens[i + 1].text.isdigit() and int(tokens[i + 1].text) <= 31:
+                day_num = int(tokens[i + 1].text)
+            elif i > 0 and tokens[i - 1].text.isdigit() and int(tokens[i - 1].text) <= 31:
+                day_num = int(tokens[i - 1].text)
+            year = None
+            for j in (i + 1, i + 2, i + 3):
+                if j < n and tokens[j].text.isdigit() and len(tokens[j].text) == 4:
+                    year = int(tokens[j].text)
+                    break
+            if day_num:
+                y = year or published.year
+                try:
+                    day = date(y, month, day_num)
+                except ValueError:
+                    day = None
+                if day and not year and day > published and not future:
+                    day = day.replace(year=y - 1)
+                add(i, i + 1, day, bool(day and day <= published))
+            elif year:
+                day = date(year, month, 1)
+                add(i, i + 1, day, day <= published)
+            else:
+                day = _month_start(published, month, future)
+                add(i, i + 1, day, day is not None and month != published.month)
+        i += 1
+    return found

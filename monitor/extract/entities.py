@@ -1,0 +1,188 @@
+"""Entities: the people, countries and organisations a sentence names.
+
+Names come from the watchlist (with aliases and fuzzy matching for
+transliterations), from titles ("Foreign Minister Ana Duarte"), from short
+forms learned earlier in the same article ("Mr Duarte"), and from descriptors
+("the Chinese leader") resolved to a person of that nationality.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from monitor.extract.lexicon import Entity, Lexicon, Token
+
+_ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiv", "xvi"}
+_NOT_NAMES = {"The", "A", "An", "But", "And", "In", "On", "At", "He", "She", "It", "They", "We",
+              "I", "His", "Her", "This", "That", "After", "Before", "While", "When", "As", "If",
+              "Mr", "Mrs", "Ms", "Dr", "Sir"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity mentioned at tokens [start, end)."""
+
+    name: str
+    type: str
+    start: int
+    end: int
+    country: str | None = None
+
+
+@dataclass
+class ArticleMemory:
+    """What an article has introduced so far: full names, short forms, nationalities."""
+
+    by_surname: dict[str, Mention] = field(default_factory=dict)
+    by_country: dict[str, str] = field(default_factory=dict)
+    people: list[str] = field(default_factory=list)
+
+    def learn(self, mention: Mention) -> None:
+        """Remember a person so later short forms and descriptors resolve to them."""
+        if mention.type != "person":
+            return
+        words = [w for w in mention.name.split() if w.lower() not in _ROMAN]
+        if words:
+            self.by_surname.setdefault(words[-1].lower(), mention)
+        if mention.country:
+            self.by_country.setdefault(mention.country, mention.name)
+        if mention.name not in self.people:
+            self.people.append(mention.name)
+
+
+def _capitalised(token: Token) -> bool:
+    return token.text[:1].isupper() and token.text not in _NOT_NAMES
+
+
+def _name_run(tokens: list[Token], start: int, limit: int = 3) -> int:
+    """End of a run of capitalised name tokens (hyphenated names allowed) from start."""
+    end = start
+    while end < len(tokens) and end - start < limit + 2:
+        token = tokens[end]
+        if _capitalised(token) and token.text.isalpha():
+            end += 1
+        elif token.text == "-" and end > start and end + 1 < len(tokens) \
+                and _capitalised(tokens[end + 1]) and tokens[end + 1].lower in ("al", "bin"):
+            end += 1
+        elif token.lower in ("bin", "al", "de", "da", "von", "van", "der", "le", "la") \
+                and end > start and end + 1 < len(tokens) and _capitalised(tokens[end + 1]):
+            end += 1
+        else:
+            break
+    return end
+
+
+class EntityFinder:
+    """Finds entity mentions sentence by sentence, learning as the article goes."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lex = lexicon
+        self._surnames = list(lexicon.surnames)
+        self._fuzzy_cache: dict[str, Entity | None] = {}
+
+    def _watchlist(self, tokens: list[Token]) -> list[Mention]:
+        found = []
+        for match in self.lex.entities.find(tokens):
+            span = tokens[match.start:match.end]
+            key = tuple(t.lower for t in span)
+            if key in self.lex.entity_strict:
+                first = span[0].text
+                if not first[:1].isupper():
+                    continue
+                if len(key) == 1 and len(first) <= 3 and not first.isupper():
+                    continue
+            entity = match.payload
+            found.append(Mention(entity.name, entity.type, match.start, match.end, entity.country))
+        return found
+
+    def _fuzzy(self, word: str) -> Entity | None:
+        if word not in self._fuzzy_cache:
+            hit = process.extractOne(word.lower(), self._surnames, scorer=fuzz.ratio,
+                                     score_cutoff=86)
+            self._fuzzy_cache[word] = self.lex.surnames[hit[0]] if hit else None
+        return self._fuzzy_cache[word]
+
+    def _nationality(self, tokens: list[Token], before: int) -> str | None:
+        """The country of an adjective or possessive just before a title."""
+        for j in range(max(0, before - 3), before):
+            for match in self.lex.adjectives.find(tokens[j:before]):
+                return match.payload
+            if tokens[j].text[:1].isupper():
+                entity = self.lex.entities.find(tokens[j:j + 1])
+                if entity and entity[0].payload.type == "country" and j + 1 < before \
+                        and tokens[j + 1].text == "'":
+                    return entity[0].payload.name
+        return None
+
+    def find(self, tokens: list[Token], memory: ArticleMemory) -> list[Mention]:
+        """All mentions in one sentence, without overlaps, in text order."""
+        mentions = self._watchlist(tokens)
+        taken = set()
+        for m in mentions:
+            taken.update(range(m.start, m.end))
+
+        def free(start: int, end: int) -> bool:
+            return not any(i in taken for i in range(start, end))
+
+        def add(mention: Mention) -> None:
+            mentions.append(mention)
+            taken.update(range(mention.start, mention.end))
+
+        # Titled names: "Foreign Minister Ana Duarte", "Hungary's foreign minister, Peter X".
+        for title in self.lex.titles.find(tokens):
+            start = title.end + (1 if title.end < len(tokens) and tokens[title.end].text == ","
+                                 else 0)
+            end = _name_run(tokens, start)
+            if end == start:
+                continue
+            country = self._nationality(tokens, title.start)
+            existing = [m for m in mentions if m.start == start]
+            if existing:
+                if existing[0].type == "person":
+                    memory.learn(existing[0] if existing[0].country or not country else Mention(
+                        existing[0].name, "person", start, end, country))
+                continue
+            if not free(start, end):
+                continue
+            words = [t.text for t in tokens[start:end]]
+            known = memory.by_surname.get(words[-1].lower())
+            listed = self.lex.surnames.get(words[-1].lower())
+            if len(words) == 1 and (known or listed):
+                name = known.name if known else listed.name  # type: ignore[union-attr]
+            else:
+                name = " ".join(words)
+            add(Mention(name, "person", start, end, country))
+        # Short forms and bare surnames of people met earlier, and fuzzy transliterations.
+        for i, token in enumerate(tokens):
+            if i in taken or not _capitalised(token) or not token.text.isalpha():
+                continue
+            honorific = i > 0 and tokens[i - 1].text.rstrip(".") in self.lex.honorifics
+            known = memory.by_surname.get(token.lower)
+            if known:
+                add(Mention(known.name, "person", i, i + 1, known.country))
+                continue
+            if len(token.text) >= 5 and (entity := self._fuzzy(token.text)):
+                add(Mention(entity.name, entity.type, i, i + 1, entity.country))
+                continue
+            if honorific:
+                end = _name_run(tokens, i, 2)
+                add(Mention(" ".join(t.text for t in tokens[i:end]), "person", i, end))
+        # Descriptors: "the Russian leader", "the Russian and Ukrainian leaders".
+        for adjective in self.lex.adjectives.find(tokens):
+            if adjective.start in taken or adjective.start == 0:
+                continue
+            if tokens[adjective.start - 1].lower not in ("the", "and", "his", "her", "their"):
+                continue
+            rest = " ".join(t.lower for t in tokens[adjective.end:adjective.end + 3])
+            if not any(rest.startswith(d) for d in self.lex.descriptors) and not rest.startswith(
+                    "and "):
+                continue
+            name = memory.by_country.get(adjective.payload)
+            if name:
+                add(Mention(name, "person", adjective.start, adjective.end, adjective.payload))
+        mentions.sort(key=lambda m: m.start)
+        for mention in mentions:
+            memory.learn(mention)
+        return mentions

@@ -1,0 +1,233 @@
+"""Events: the event words of a sentence, their participants, name and place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from monitor.extract.entities import Mention
+from monitor.extract.lexicon import EventWord, Lexicon, Place, Token
+
+BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
+_PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside"}
+_ARTICLES = {"the", "a", "an"}
+_PRONOUNS_PLURAL = {"them", "both"}
+_PRONOUNS_SINGLE = {"he", "his", "she", "her", "him"}
+
+
+@dataclass
+class EventMention:
+    """An event word and what the sentence says about who, what and where."""
+
+    start: int
+    end: int
+    word: EventWord
+    text: str
+    participants: list[Mention] = field(default_factory=list)
+    exhaustive: bool = False
+    name: str | None = None
+    place: str | None = None
+    definite: bool = False
+    uses_plural_pronoun: bool = False
+
+
+def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
+    """Event words not covered by a not-an-event phrase ("call for", "launch pad")."""
+    blocked = set()
+    for match in lex.not_events.find(tokens):
+        blocked.update(range(match.start, match.end))
+    events = []
+    for match in lex.events.find(tokens):
+        if any(i in blocked for i in range(match.start, match.end)):
+            continue
+        text = " ".join(t.text for t in tokens[match.start:match.end])
+        definite = match.start > 0 and tokens[match.start - 1].lower in ("the", "this", "that")
+        events.append(EventMention(match.start, match.end, match.payload, text,
+                                   definite=definite))
+    return events
+
+
+def _mention_at(mentions: list[Mention], index: int) -> Mention | None:
+    return next((m for m in mentions if m.start <= index < m.end), None)
+
+
+def _list_after(tokens: list[Token], mentions: list[Mention], start: int,
+                limit: int = 12) -> list[Mention]:
+    """Mentions joined by "and", "," or "-" starting at token `start`."""
+    found: list[Mention] = []
+    i = start
+    while i < len(tokens) and i < start + limit:
+        if tokens[i].lower in _ARTICLES:
+            i += 1
+            continue
+        mention = _mention_at(mentions, i)
+        if mention is None:
+            # titles and adjectives may sit before a name: "US secretary of state Marco Rubio"
+            ahead = next((m for m in mentions if i < m.start <= i + 6), None)
+            if ahead and not any(t.text in BOUNDARIES or t.lower == "and"
+                                 for t in tokens[i:ahead.start]):
+                i = ahead.start
+                continue
+            break
+        found.append(mention)
+        i = mention.end
+        if i < len(tokens) and tokens[i].lower in ("and", "-", "&") or (
+                i < len(tokens) and tokens[i].text == "," and i + 1 < len(tokens)):
+            i += 1
+            continue
+        break
+    return found
+
+
+def _list_before(tokens: list[Token], mentions: list[Mention], end: int) -> list[Mention]:
+    """Mentions joined by "-", "and" or "'s" that end right before token `end`."""
+    found: list[Mention] = []
+    i = end
+    if i >= 2 and tokens[i - 1].lower == "s" and tokens[i - 2].text == "'":
+        i -= 2
+    while i > 0:
+        mention = next((m for m in mentions if m.end == i), None)
+        if mention is None:
+            break
+        found.insert(0, mention)
+        i = mention.start
+        if i > 0 and tokens[i - 1].lower in ("-", "and", "/"):
+            i -= 1
+            continue
+        break
+    return found
+
+
+def bind_participants(tokens: list[Token], events: list[EventMention],
+                      mentions: list[Mention], excluded: set[int]) -> None:
+    """Give each event the mentions the syntax ties to it; the rest go to all who need them."""
+    usable = [m for m in mentions if m.start not in excluded]
+    bound: set[int] = set()
+    for event in events:
+        after = event.end
+        nxt = tokens[after].lower if after < len(tokens) else ""
+        before = _list_before(tokens, usable, event.start)
+        if before:
+            event.participants = before
+            event.exhaustive = len(before) > 1 or before[0].type != "person"
+        if nxt == "between":
+            between = _list_after(tokens, usable, after + 1)
+            if between:
+                event.participants, event.exhaustive = between, True
+            elif after + 1 < len(tokens) and tokens[after + 1].lower in _PRONOUNS_PLURAL:
+                event.uses_plural_pronoun = True
+        elif nxt in ("of", "among") and not event.participants:
+            group = _list_after(tokens, usable, after + 1, limit=4)
+            if group and all(m.type != "person" for m in group):
+                event.participants, event.exhaustive = group, True
+        elif nxt in ("with", "to", "by") or event.word.verb:
+            start = after + 1 if nxt in ("with", "to", "by") else after
+            objects = _list_after(tokens, usable, start, limit=8)
+            event.participants = event.participants + objects
+        if event.word.verb and not event.exhaustive:
+            # the subject: "X and Y met", "X will meet"
+            i = event.start
+            while i > 0 and tokens[i - 1].text not in BOUNDARIES and i > event.start - 6:
+                i -= 1
+                subject = next((m for m in usable if m.end == i or m.start <= i < m.end), None)
+                if subject:
+                    event.participants = _list_before(tokens, usable, subject.end) \
+                        + event.participants
+                    break
+        for m in event.participants:
+            bound.add(m.start)
+        if any(t.lower in _PRONOUNS_PLURAL for t in tokens[max(0, event.start - 3):after + 3]):
+            event.uses_plural_pronoun = True
+    free = [m for m in usable if m.start not in bound]
+    for event in events:
+        if event.exhaustive:
+            continue
+        seen = {m.name for m in event.participants}
+        event.participants += [m for m in free if m.name not in seen]
+    for event in events:
+        unique: dict[str, Mention] = {}
+        for m in event.participants:
+            unique.setdefault(m.name, m)
+        people = [m for m in unique.values() if m.type == "person"]
+        event.participants = people if people and not event.exhaustive else list(unique.values())
+
+
+def find_places(tokens: list[Token], lex: Lexicon,
+                mentions: list[Mention]) -> list[tuple[int, int, Place]]:
+    """Places the sentence locates something in: "in Geneva", "the Swiss city of Geneva"."""
+    candidates: list[tuple[int, int, Place]] = [(m.start, m.end, m.payload)
+                                                for m in lex.places.find(tokens)]
+    for m in mentions:
+        if m.type == "country":
+            candidates.append((m.start, m.end, Place(m.name, "country", None)))
+    places = []
+    for start, end, place in sorted(candidates, key=lambda c: c[0]):
+        j = start - 1
+        while j >= 0 and j > start - 5 and (tokens[j].lower in _ARTICLES or (
+                tokens[j].lower in ("capital", "city", "town", "resort", "port", "of", "'", "s")
+                or tokens[j].text[:1].isupper()) and tokens[j].lower not in _PLACE_LINKS):
+            j -= 1
+        linked = j >= 0 and tokens[j].lower in _PLACE_LINKS
+        if linked and j > 0 and tokens[j - 1].lower in lex.place_blockers:
+            continue
+        before_event = end < len(tokens) and lex.events.find(tokens[end:end + 3])
+        if linked or before_event:
+            places.append((start, end, place))
+    return places
+
+
+def place_of(event: EventMention, anchors: list[int], places: list[tuple[int, int, Place]],
+             events: list[EventMention], lex: Lexicon) -> str | None:
+    """The nearest linked place to the event or its cue, unless another event is nearer."""
+    best: tuple[int, str] | None = None
+    for start, end, place in places:
+        if place.kind == "venue":
+            continue
+        distance = min(min(abs(start - a), abs(a - end)) for a in anchors)
+        if distance > 10:
+            continue
+        nearer = any(other is not event and min(abs(start - other.start), abs(other.end - end))
+                     < distance and other.word.kind != event.word.kind for other in events)
+        if nearer:
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, place.name)
+    return best[1] if best else None
+
+
+def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
+            lex: Lexicon) -> str | None:
+    """The event's own name, when the text gives one ("the Harbour Lights Festival")."""
+    start = event.start
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    places = {i for p in lex.places.find(tokens) for i in range(p.start, p.end)}
+    while start > 0:
+        token = tokens[start - 1]
+        if token.text[:1].isupper() or token.text.isdigit() or (
+                token.text == "-" and start > 1 and tokens[start - 2].text[:1].isalnum()):
+            if start - 1 in taken and event.word.kind != "event":
+                break
+            start -= 1
+        else:
+            break
+    if start > 0 and tokens[start - 1].text == "'" or start == 0 and tokens[0].text in (
+            "The", "A", "An"):
+        start = min(start + 1, event.start)
+    end = event.end
+    if start == event.start and end < len(tokens) and tokens[end].lower == "of" \
+            and end + 1 < len(tokens) and tokens[end + 1].text[:1].isupper() \
+            and end + 1 not in places:
+        stop = end + 1
+        while stop < len(tokens) and (tokens[stop].text[:1].isupper() or tokens[stop].text
+                                      .isdigit() or tokens[stop].text == "-"):
+            stop += 1
+        return " ".join(t.text for t in tokens[end + 1:stop]).replace(" - ", "-")
+    while end < len(tokens) and tokens[end].text.isdigit() and event.text[:1].isupper():
+        end += 1
+    words = tokens[start:event.start]
+    if not words or all(i in places for i in range(start, event.start)):
+        return None
+    if all(t.text.isdigit() for t in words):
+        return None
+    include_word = event.text[:1].isupper() or event.word.kind == "event"
+    last = end if include_word else event.start
+    return " ".join(t.text for t in tokens[start:last]).replace(" - ", "-").replace(" ' s", "'s")

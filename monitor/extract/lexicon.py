@@ -1,0 +1,303 @@
+"""The lexicon: watchlist, gazetteer, event words and status cues, compiled once.
+
+Every phrase list becomes a `PhraseMatcher`, a dictionary of token tuples, so
+matching a sentence costs one lookup per token and phrase length, however many
+phrases the lexicon holds.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from monitor.errors import ConfigError
+
+T = TypeVar("T")
+STATUSES = ("proposed", "planned", "at_risk", "paused", "postponed", "cancelled", "held")
+KINDS = ("meeting", "call", "launch", "vote", "event")
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_FOLD = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "‑": "-", "“": '"', "”": '"'})
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word or punctuation mark with its place in the sentence."""
+
+    text: str
+    lower: str
+    start: int
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into word and punctuation tokens; quotes and dashes are folded."""
+    folded = text.translate(_FOLD)
+    return [Token(m.group(), m.group().lower(), m.start(), m.end())
+            for m in _TOKEN.finditer(folded)]
+
+
+def phrase_key(phrase: str) -> tuple[str, ...]:
+    """The token tuple a phrase is matched by."""
+    return tuple(t.lower for t in tokenize(phrase))
+
+
+@dataclass(frozen=True)
+class PhraseMatch(Generic[T]):
+    """A phrase found at tokens [start, end)."""
+
+    start: int
+    end: int
+    payload: T
+
+
+class PhraseMatcher(Generic[T]):
+    """Greedy longest-first matching of many phrases in one pass over the tokens."""
+
+    def __init__(self) -> None:
+        self._phrases: dict[tuple[str, ...], T] = {}
+        self._lengths: dict[str, set[int]] = {}
+
+    def add(self, phrase: str | tuple[str, ...], payload: T) -> None:
+        """Register a phrase; the first registration of a phrase wins."""
+        key = phrase_key(phrase) if isinstance(phrase, str) else phrase
+        if not key or key in self._phrases:
+            return
+        self._phrases[key] = payload
+        self._lengths.setdefault(key[0], set()).add(len(key))
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+    def get(self, phrase: str) -> T | None:
+        """The payload of exactly this phrase, if registered."""
+        return self._phrases.get(phrase_key(phrase))
+
+    def find(self, tokens: list[Token]) -> list[PhraseMatch[T]]:
+        """All non-overlapping matches, longest first at each position."""
+        found: list[PhraseMatch[T]] = []
+        i, n = 0, len(tokens)
+        while i < n:
+            lengths = self._lengths.get(tokens[i].lower)
+            hit = None
+            if lengths:
+                for length in sorted(lengths, reverse=True):
+                    if i + length > n:
+                        continue
+                    key = tuple(t.lower for t in tokens[i:i + length])
+                    if key in self._phrases:
+                        hit = PhraseMatch(i, i + length, self._phrases[key])
+                        break
+            if hit:
+                found.append(hit)
+                i = hit.end
+            else:
+                i += 1
+        return found
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A watchlist entry: a person, country or organisation with its canonical name."""
+
+    name: str
+    type: str
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A gazetteer entry; venues are buildings that never locate a story."""
+
+    name: str
+    kind: str
+    within: str | None
+
+
+@dataclass(frozen=True)
+class EventWord:
+    """A word that names an event: its kind, whether one person can hold it, its status."""
+
+    kind: str
+    solo: bool = False
+    status: str | None = None
+    verb: bool = False
+    needs_name: bool = False
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A status cue phrase from the lexicon."""
+
+    phrase: str
+    status: str
+    negative: bool = False
+
+
+@dataclass
+class Lexicon:
+    """Everything extraction knows, compiled for matching."""
+
+    entities: PhraseMatcher[Entity] = field(default_factory=PhraseMatcher)
+    entity_strict: set[tuple[str, ...]] = field(default_factory=set)
+    adjectives: PhraseMatcher[str] = field(default_factory=PhraseMatcher)
+    surnames: dict[str, Entity] = field(default_factory=dict)
+    places: PhraseMatcher[Place] = field(default_factory=PhraseMatcher)
+    place_by_name: dict[str, Place] = field(default_factory=dict)
+    events: PhraseMatcher[EventWord] = field(default_factory=PhraseMatcher)
+    not_events: PhraseMatcher[bool] = field(default_factory=PhraseMatcher)
+    cues: PhraseMatcher[Cue] = field(default_factory=PhraseMatcher)
+    titles: PhraseMatcher[str] = field(default_factory=PhraseMatcher)
+    honorifics: set[str] = field(default_factory=set)
+    descriptors: set[str] = field(default_factory=set)
+    negators: set[str] = field(default_factory=set)
+    modals: set[str] = field(default_factory=set)
+    future_markers: PhraseMatcher[bool] = field(default_factory=PhraseMatcher)
+    attribution_verbs: set[str] = field(default_factory=set)
+    place_blockers: set[str] = field(default_factory=set)
+    negated: dict[str, str | None] = field(default_factory=dict)
+    modal: dict[str, str | None] = field(default_factory=dict)
+    rank: dict[str, int] = field(default_factory=dict)
+
+    def status_rank(self, status: str) -> int:
+        """Lifecycle order: proposed < planned < at_risk < postponed = paused < cancelled < held."""
+        return self.rank[status]
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(path, None, "file not found") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, f"not valid TOML: {exc}") from exc
+
+
+def _strings(path: Path, key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(path, key, "expected a list of strings")
+    return value
+
+
+def _toml_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.toml")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ConfigError(path, None, "watchlist file or folder not found")
+    return files
+
+
+def _load_watchlist(lex: Lexicon, paths: Iterable[Path]) -> None:
+    for path in _toml_files(paths):
+        for i, item in enumerate(_load_toml(path).get("entity", [])):
+            key = f"entity[{i}]"
+            name, kind = item.get("name"), item.get("type")
+            if not isinstance(name, str) or kind not in ("person", "country", "organisation"):
+                raise ConfigError(path, key, "needs a name and a type of person, country "
+                                  "or organisation")
+            entity = Entity(name, kind, item.get("country"))
+            aliases = [name, *_strings(path, key + ".aliases", item.get("aliases", []))]
+            if kind == "person":
+                surname = name.split()[-1]
+                aliases.append(surname)
+                lex.surnames.setdefault(surname.lower(), entity)
+                for alias in item.get("aliases", []):
+                    lex.surnames.setdefault(alias.split()[-1].lower(), entity)
+            for alias in aliases:
+                tokens = phrase_key(alias)
+                lex.entities.add(tokens, entity)
+                if len(tokens) == 1 or alias.isupper() or "." in alias:
+                    lex.entity_strict.add(tokens)
+            for adjective in _strings(path, key + ".adjectives", item.get("adjectives", [])):
+                lex.adjectives.add(adjective, name)
+
+
+def _load_places(lex: Lexicon, path: Path) -> None:
+    for i, item in enumerate(_load_toml(path).get("place", [])):
+        name, kind = item.get("name"), item.get("kind", "city")
+        if not isinstance(name, str) or kind not in ("city", "region", "country", "venue"):
+            raise ConfigError(path, f"place[{i}]", "needs a name and a kind of city, region, "
+                              "country or venue")
+        place = Place(name, kind, item.get("within"))
+        lex.place_by_name.setdefault(name, place)
+        for alias in [name, *_strings(path, f"place[{i}].aliases", item.get("aliases", []))]:
+            lex.places.add(alias, place)
+
+
+def _load_events(lex: Lexicon, path: Path) -> None:
+    data = _load_toml(path)
+    for kind, groups in data.get("kinds", {}).items():
+        if kind not in KINDS:
+            raise ConfigError(path, f"kinds.{kind}", "unknown kind", "one of " + ", ".join(KINDS))
+        for group_name, group in groups.items():
+            key = f"kinds.{kind}.{group_name}"
+            status = group.get("status")
+            if status is not None and status not in STATUSES:
+                raise ConfigError(path, key + ".status", f"unknown status {status!r}")
+            word = EventWord(kind, bool(group.get("solo", False)), status,
+                             bool(group.get("verb", False)), bool(group.get("needs_name", False)))
+            for phrase in _strings(path, key + ".words", group.get("words", [])):
+                lex.events.add(phrase, word)
+    for phrase in _strings(path, "not_events", data.get("not_events", [])):
+        lex.not_events.add(phrase, True)
+
+
+def _load_cues(lex: Lexicon, path: Path) -> None:
+    data = _load_toml(path)
+    for status, group in data.items():
+        if status not in STATUSES:
+            raise ConfigError(path, status, "unknown status", "one of " + ", ".join(STATUSES))
+        for phrase in _strings(path, f"{status}.cues", group.get("cues", [])):
+            key = phrase_key(phrase)
+            negative = any(t in lex.negators or t == "t" for t in key)
+            lex.cues.add(key, Cue(phrase, status, negative))
+
+
+def _load_rules(lex: Lexicon, path: Path) -> None:
+    data = _load_toml(path)
+    order = _strings(path, "lifecycle", data.get("lifecycle", []))
+    for rank, names in enumerate(order):
+        for status in names.split("="):
+            lex.rank[status.strip()] = rank
+    missing = set(STATUSES) - set(lex.rank)
+    if missing:
+        raise ConfigError(path, "lifecycle", f"missing statuses {sorted(missing)}")
+    lex.negators = set(_strings(path, "negators", data.get("negators", [])))
+    lex.modals = set(_strings(path, "modals", data.get("modals", [])))
+    lex.attribution_verbs = set(_strings(path, "attribution_verbs",
+                                         data.get("attribution_verbs", [])))
+    lex.place_blockers = set(_strings(path, "place_blockers", data.get("place_blockers", [])))
+    lex.honorifics = {h.lower() for h in _strings(path, "honorifics", data.get("honorifics", []))}
+    lex.descriptors = set(_strings(path, "descriptors", data.get("descriptors", [])))
+    for phrase in _strings(path, "titles", data.get("titles", [])):
+        lex.titles.add(phrase, phrase)
+    for phrase in _strings(path, "future_markers", data.get("future_markers", [])):
+        lex.future_markers.add(phrase, True)
+    for table in ("negated", "modal"):
+        mapping = data.get(table, {})
+        for status, target in mapping.items():
+            if status not in STATUSES or (target and target not in STATUSES):
+                raise ConfigError(path, f"{table}.{status}", "unknown status")
+            getattr(lex, table)[status] = target or None
+
+
+def load_lexicon(watchlist: Iterable[Path], places: Path, lexicon_dir: Path) -> Lexicon:
+    """Load and compile every config file extraction needs; raises ConfigError on bad files."""
+    lex = Lexicon()
+    _load_rules(lex, lexicon_dir / "rules.toml")
+    _load_watchlist(lex, watchlist)
+    _load_places(lex, places)
+    _load_events(lex, lexicon_dir / "events.toml")
+    for path in sorted(lexicon_dir.glob("statuses*.toml")):
+        _load_cues(lex, path)
+    if not len(lex.cues):
+        raise ConfigError(lexicon_dir, None, "no status cues found (statuses*.toml)")
+    return lex

@@ -1,0 +1,298 @@
+"""Folder-watching stage: turn file-system events into batches of complete files.
+
+Events are hints, not facts: a path is READY when closed after writing, moved in,
+or when its size and mtime stayed put for a settle window. Catch-up and reconcile
+scans hand every file to the consumer, which dedups by content hash.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
+from watchdog import events as wd
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+log = structlog.get_logger(__name__)
+
+OBSERVERS = ("auto", "inotify", "polling")
+TEMP_SUFFIXES = (".tmp", ".part", ".swp", "~")
+BATCH_SIZE = 500
+TICK_SECONDS = 0.1
+POLL_SECONDS = 0.5
+
+
+class IngestError(Exception):
+    """The folder cannot be watched (bad observer name, missing folder, no inotify)."""
+
+
+def is_candidate_name(name: str) -> bool:
+    """Return False for hidden files and editor/download temp names."""
+    return not name.startswith(".") and not name.lower().endswith(TEMP_SUFFIXES)
+
+
+def _is_article(path: Path, root: Path) -> bool:
+    """True if `path` is a regular file (or a symlink to one inside `root`)."""
+    try:
+        if path.is_symlink():
+            target = path.resolve(strict=True)
+            if target.parent != root:
+                log.warning("skipping symlink leaving folder", path=str(path), target=str(target))
+                return False
+            return target.is_file()
+        return path.is_file()
+    except (OSError, RuntimeError):  # vanished, dangling symlink, loop, permission
+        return False
+
+
+def list_articles(folder: Path) -> list[Path]:
+    """Files directly in `folder` that ingest would consider, sorted by name.
+
+    Skips hidden and temp names, directories, and symlinks pointing outside the folder.
+    Raises OSError if the folder cannot be listed.
+    """
+    folder = Path(folder)
+    root = folder.resolve()
+    with os.scandir(folder) as entries:
+        names = [entry.name for entry in entries if is_candidate_name(entry.name)]
+    return [folder / name for name in sorted(names) if _is_article(folder / name, root)]
+
+
+def _make_observer(kind: str) -> BaseObserver:
+    """Construct the watchdog observer named by `kind` or raise IngestError."""
+    try:
+        if kind == "inotify":
+            from watchdog.observers.inotify import InotifyObserver  # Linux only
+            return InotifyObserver()
+        return PollingObserver(timeout=POLL_SECONDS) if kind == "polling" else Observer()
+    except Exception as exc:  # ImportError, UnsupportedLibcError, OSError (inotify limits)
+        raise IngestError(f"observer {kind!r} is not available: {exc}") from exc
+
+
+@dataclass
+class _Pending:
+    """A path seen by an event, waiting for its size and mtime to settle."""
+
+    since: float
+    sig: tuple[int, int] | None = None
+
+
+class _Handler(wd.FileSystemEventHandler):
+    def __init__(self, watcher: FolderWatcher) -> None:
+        self._watcher = watcher
+
+    def on_any_event(self, event: wd.FileSystemEvent) -> None:
+        try:
+            self._watcher._on_event(event)
+        except Exception:  # the observer thread must survive anything
+            log.exception("error handling file event", event=repr(event))
+
+
+class FolderWatcher:
+    """Watches one folder and hands complete files to `on_ready` in batches."""
+
+    def __init__(self, folder: Path, on_ready: Callable[[list[Path]], None], *,
+                 observer: str = "auto", settle_seconds: float = 0.3,
+                 reconcile_seconds: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """Configure the watcher (nothing runs until start()); reconcile_seconds <= 0: no scans."""
+        if observer not in OBSERVERS:
+            raise IngestError(f"observer must be one of {', '.join(OBSERVERS)}, not {observer!r}")
+        if settle_seconds < 0:
+            raise IngestError(f"settle_seconds must be >= 0, not {settle_seconds!r}")
+        self._folder = Path(folder).absolute()
+        self._on_ready = on_ready
+        self._observer_kind = observer
+        self._settle = settle_seconds
+        self._reconcile_seconds = reconcile_seconds
+        self._clock = clock
+        self._tick = min(TICK_SECONDS, settle_seconds / 2) or TICK_SECONDS
+        self._cond = threading.Condition()  # guards every field below
+        self._pending: dict[Path, _Pending] = {}
+        self._ready: set[Path] = set()
+        self._scan_left: set[Path] = set()  # paths a scan queued, not yet delivered
+        self._scan_open = False
+        self._last_reconcile: float | None = None
+        self._stop = threading.Event()
+        self._started = False
+        self._observer: BaseObserver | None = None
+        self._scheduler: BackgroundScheduler | None = None
+        self._worker: threading.Thread | None = None
+
+    @property
+    def last_reconcile(self) -> float | None:
+        """clock() time at which the last catch-up or reconcile scan was fully delivered."""
+        with self._cond:
+            return self._last_reconcile
+
+    def start(self) -> None:
+        """Start observer, worker and scheduler; deliver existing files before returning."""
+        if self._started:
+            raise IngestError("FolderWatcher can only be started once")
+        if not self._folder.is_dir():
+            raise IngestError(f"watch folder does not exist or is not a directory: {self._folder}")
+        self._started = True
+        self._observer = self._start_observer()
+        try:
+            self._queue_scan()  # catch-up: everything already in the folder
+        except OSError as exc:
+            self.stop()
+            raise IngestError(f"cannot list watch folder {self._folder}: {exc}") from exc
+        self._worker = threading.Thread(target=self._run, name="ingest-worker", daemon=True)
+        self._worker.start()
+        with self._cond:  # the catch-up scan is delivered by the worker
+            while self._scan_open and not self._stop.is_set() and self._worker.is_alive():
+                self._cond.wait(self._tick)
+        if self._reconcile_seconds > 0 and not self._stop.is_set():
+            self._scheduler = BackgroundScheduler(daemon=True)
+            self._scheduler.add_job(self.reconcile_now, "interval", seconds=self._reconcile_seconds,
+                                    id="ingest-reconcile", coalesce=True, max_instances=1)
+            self._scheduler.start()
+        log.info("watching", folder=str(self._folder), observer=type(self._observer).__name__)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop all threads; idempotent. A batch being handed to on_ready completes."""
+        if not self._started or self._stop.is_set():
+            return
+        self._stop.set()
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout)
+        if self._worker is not None and self._worker is not threading.current_thread():
+            self._worker.join(timeout)
+            if self._worker.is_alive():
+                log.warning("ingest worker still busy after stop timeout", timeout=timeout)
+
+    def reconcile_now(self) -> None:
+        """List the folder and queue every file for delivery (the consumer dedups)."""
+        try:
+            self._queue_scan()
+        except Exception:
+            log.exception("reconcile scan failed", folder=str(self._folder))
+
+    def _start_observer(self, kind: str | None = None) -> BaseObserver:
+        """Start the configured observer; "auto" falls back to polling if it fails."""
+        kind = kind or self._observer_kind
+        try:
+            observer = _make_observer(kind)
+            observer.schedule(_Handler(self), str(self._folder), recursive=False)
+            observer.start()
+        except Exception as exc:
+            if kind != "auto":
+                raise IngestError(f"cannot watch {self._folder} ({kind}): {exc}") from exc
+            log.warning("native observer failed, falling back to polling", error=str(exc))
+            return self._start_observer("polling")
+        return observer
+
+    def _accept(self, raw: bytes | str) -> Path | None:
+        """The event path as a Path if it is a candidate directly in the folder."""
+        if not raw:
+            return None
+        path = Path(os.fsdecode(raw))
+        return path if path.parent == self._folder and is_candidate_name(path.name) else None
+
+    def _on_event(self, event: wd.FileSystemEvent) -> None:
+        """Observer thread: record what the event hints at (Dir* events match no branch)."""
+        src = self._accept(event.src_path)
+        with self._cond:
+            if isinstance(event, wd.FileMovedEvent | wd.FileDeletedEvent) and src is not None:
+                self._forget(src)  # it no longer exists under this name
+            if isinstance(event, wd.FileMovedEvent):
+                dest = self._accept(event.dest_path)
+                if dest is not None:
+                    self._pending.pop(dest, None)
+                    self._ready.add(dest)
+            elif isinstance(event, wd.FileClosedEvent) and src is not None:
+                self._pending.pop(src, None)
+                self._ready.add(src)
+            elif isinstance(event, wd.FileCreatedEvent | wd.FileModifiedEvent) and src is not None:
+                self._ready.discard(src)  # still being written: wait for it to settle
+                self._pending[src] = _Pending(since=self._clock())
+
+    def _forget(self, path: Path) -> None:
+        self._pending.pop(path, None)
+        self._ready.discard(path)
+        self._scan_left.discard(path)
+        self._finish_scan_if_done()
+
+    def _queue_scan(self) -> None:
+        """Queue every listed file: READY, unless it may still be being written."""
+        paths = list_articles(self._folder)
+        fresh_after = time.time() - self._settle
+        with self._cond:
+            for path in paths:
+                if path not in self._pending:
+                    try:
+                        recent = path.stat().st_mtime > fresh_after
+                    except OSError:
+                        continue
+                    if recent:
+                        self._pending[path] = _Pending(since=self._clock())
+                    else:
+                        self._ready.add(path)
+                self._scan_left.add(path)
+            self._scan_open = True
+            self._finish_scan_if_done()
+
+    def _finish_scan_if_done(self) -> None:
+        if self._scan_open and not self._scan_left:
+            self._scan_open = False
+            self._last_reconcile = self._clock()
+            self._cond.notify_all()
+
+    def _promote_settled(self) -> None:
+        """Move pending paths whose size and mtime stayed put for the settle window."""
+        with self._cond:
+            now = self._clock()
+            for path, entry in list(self._pending.items()):
+                try:
+                    st = path.stat()
+                except OSError:
+                    self._forget(path)
+                    continue
+                sig = (st.st_size, st.st_mtime_ns)
+                if sig != entry.sig:
+                    entry.sig, entry.since = sig, now
+                elif now - entry.since >= self._settle:
+                    del self._pending[path]
+                    self._ready.add(path)
+
+    def _take_batch(self) -> list[Path]:
+        with self._cond:
+            batch = sorted(self._ready, key=lambda p: p.name)[:BATCH_SIZE]
+            self._ready.difference_update(batch)
+            return batch
+
+    def _deliver(self, batch: list[Path]) -> None:
+        root = self._folder.resolve()
+        files = [path for path in batch if _is_article(path, root)]
+        try:
+            if files:
+                self._on_ready(files)
+        except Exception:
+            log.exception("on_ready failed; the watcher keeps going", first=files[0].name)
+        finally:
+            with self._cond:
+                self._scan_left.difference_update(batch)
+                self._finish_scan_if_done()
+
+    def _run(self) -> None:
+        """Worker thread: the only caller of on_ready."""
+        while not self._stop.is_set():
+            try:
+                self._promote_settled()
+                while not self._stop.is_set() and (batch := self._take_batch()):
+                    self._deliver(batch)
+            except Exception:  # never let the worker die
+                log.exception("ingest worker error")
+            self._stop.wait(self._tick)
