@@ -7,6 +7,7 @@ nearest event -> time expressions -> the source of the claim.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,12 +22,13 @@ from monitor.extract.events import (
     find_places,
     name_of,
     place_of,
+    place_tokens,
 )
 from monitor.extract.lexicon import Cue, Lexicon, PhraseMatch, Token, tokenize
 from monitor.extract.sentences import Sentence, split_sentences
 
 MAX_CUE_DISTANCE = 14
-MAX_DATE_DISTANCE = 8
+MAX_DATE_DISTANCE = 10
 
 
 @dataclass(frozen=True)
@@ -53,17 +55,36 @@ class Claim:
         return self.date_text is not None
 
 
-def _distance(tokens: list[Token], a: tuple[int, int], b: tuple[int, int]) -> int:
+def _distance(tokens: list[Token], a: tuple[int, int], b: tuple[int, int],
+              penalty: int = 4) -> int:
     """Token gap between two spans; clause punctuation in between counts extra."""
     if a[0] < b[1] and b[0] < a[1]:
         return 0
     lo, hi = (a[1], b[0]) if a[1] <= b[0] else (b[1], a[0])
     gap = hi - lo
-    return gap + 4 * sum(1 for t in tokens[lo:hi] if t.text in BOUNDARIES)
+    return gap + penalty * sum(1 for t in tokens[lo:hi] if t.text in BOUNDARIES)
+
+
+_ASIDE = re.compile(r"\s[—–]\s[^—–]{1,160}?\s[—–]\s|\s\([^()]{1,160}\)")
+_AUXILIARIES = {"has", "have", "had", "is", "was", "were", "are", "also", "later", "then"}
+
+
+def strip_asides(text: str) -> str:
+    """Drop parenthetical asides between dashes or brackets: they name other things."""
+    return _ASIDE.sub(" ", text)
 
 
 def _source(tokens: list[Token], lex: Lexicon) -> tuple[str | None, set[int]]:
-    """Who the sentence says made the claim, and the token positions of that phrase."""
+    """Who the sentence says made the claim, and the token positions of all such phrases."""
+    found: list[tuple[str, set[int]]] = []
+    for phrase, span in _sources(tokens, lex):
+        found.append((phrase, span))
+    if not found:
+        return None, set()
+    return found[0][0], set().union(*(span for _, span in found))
+
+
+def _sources(tokens: list[Token], lex: Lexicon):  # noqa: ANN202 - a small generator
     n = len(tokens)
     for i, token in enumerate(tokens):
         if token.lower == "according" and i + 1 < n and tokens[i + 1].lower == "to":
@@ -72,7 +93,7 @@ def _source(tokens: list[Token], lex: Lexicon) -> tuple[str | None, set[int]]:
                     and j < i + 10:
                 j += 1
             if j > i + 2:
-                return _join(tokens[i + 2:j]), set(range(i + 2, j))
+                yield _join(tokens[i + 2:j]), set(range(i + 2, j))
     for i, token in enumerate(tokens):
         if token.lower not in lex.attribution_verbs or token.lower == "according":
             continue
@@ -80,19 +101,29 @@ def _source(tokens: list[Token], lex: Lexicon) -> tuple[str | None, set[int]]:
         while j > 0 and tokens[j - 1].text not in BOUNDARIES and tokens[j - 1].text != "." \
                 and j > i - 8:
             j -= 1
+        while i > j and tokens[i - 1].lower in _AUXILIARIES:
+            i -= 1
         if j < i and (j == 0 or tokens[j - 1].text in BOUNDARIES):
             phrase = tokens[j:i]
             if phrase and phrase[0].lower not in ("it", "which", "that") and not any(
                     t.lower in ("who", "which", "that") for t in phrase):
-                return _join(phrase), set(range(j, i))
+                yield _join(phrase), set(range(j, i))
+                continue
+        if j == i and i > 1 and tokens[i - 1].text == ",":  # "X, a Kremlin envoy, wrote"
+            k = i - 1
+            while k > 0 and tokens[k - 1].text != "." and k > i - 14 and (
+                    tokens[k - 1].text not in BOUNDARIES or tokens[k - 1].text == ","):
+                k -= 1
+            if k < i - 1 and (k == 0 or tokens[k - 1].text in BOUNDARIES):
+                yield _join(tokens[k:i - 1]), set(range(k, i - 1))
+                continue
         if j == i and i + 1 < n:  # '..." said one.'
             k = i + 1
             while k < n and tokens[k].text not in BOUNDARIES and tokens[k].text != "." \
                     and k < i + 8:
                 k += 1
             if k > i + 1:
-                return _join(tokens[i + 1:k]), set(range(i + 1, k))
-    return None, set()
+                yield _join(tokens[i + 1:k]), set(range(i + 1, k))
 
 
 def _join(tokens: list[Token]) -> str:
@@ -100,7 +131,7 @@ def _join(tokens: list[Token]) -> str:
     for t in tokens:
         glue = t.text in ("'", "-", ".", ",") or text.endswith(("'", "-"))
         text += t.text if glue or not text else " " + t.text
-    return text.replace("'s", "’s") if False else text
+    return text
 
 
 class ClaimExtractor:
@@ -133,7 +164,7 @@ class ClaimExtractor:
     def _sentence_claims(self, sentence: Sentence, article: Article, memory: ArticleMemory,
                          recent: list[EventMention]) -> list[Claim]:
         lex = self.lex
-        tokens = tokenize(sentence.text)
+        tokens = tokenize(strip_asides(sentence.text))
         if not tokens:
             return []
         mentions = self.entities.find(tokens, memory)
@@ -142,8 +173,15 @@ class ClaimExtractor:
             return []
         source, source_span = _source(tokens, lex)
         excluded = {m.start for m in mentions if m.start in source_span}
-        bind_participants(tokens, events, mentions, excluded)
+        speakers = [m for m in mentions if m.start in excluded and m.type == "person"]
+        skippable = {i for match in lex.titles.find(tokens)
+                     for i in range(match.start, match.end)}
+        skippable |= {i for match in lex.adjectives.find(tokens)
+                      for i in range(match.start, match.end)}
+        skippable |= {i for i, t in enumerate(tokens) if t.lower in ("of", "the", "'", "s")}
         places = find_places(tokens, lex, mentions)
+        bind_participants(tokens, events, mentions, excluded, skippable,
+                          place_tokens(tokens, lex, mentions))
         future = bool(lex.future_markers.find(tokens))
         times = find_time_expressions(tokens, article.published, future)
         cues = self._cues(tokens)
@@ -158,7 +196,9 @@ class ClaimExtractor:
                     (match.start, match.end, status, rule, match.payload.phrase))
         claims = []
         for k, event in enumerate(events):
-            self._resolve_anaphora(event, tokens, recent, memory)
+            earlier = [(sentence.index, e) for e in events[:k] if e.participants]
+            self._resolve_anaphora(event, tokens, recent + earlier, memory, speakers,
+                                   sentence.index)
             readings = list(linked.get(k, []))
             if event.word.status:
                 negated = any(t.lower in lex.negators
@@ -185,30 +225,37 @@ class ClaimExtractor:
                 claims.append(Claim(participants, event.word.kind, name, location, status, when,
                                     sentence.text, sentence.index, source, cue_text, rule,
                                     date_text, sentence.caption))
-        recent.extend(e for e in events if e.participants)
+        recent.extend((sentence.index, e) for e in events if e.participants)
         del recent[:-6]
         return claims
 
     def _resolve_anaphora(self, event: EventMention, tokens: list[Token],
-                          recent: list[EventMention], memory: ArticleMemory) -> None:
+                          recent: list[tuple[int, EventMention]], memory: ArticleMemory,
+                          speakers: list[Mention], index: int) -> None:
         """"them", "the meeting" and "his visit" borrow participants from earlier sentences."""
+        people = [m for m in event.participants if m.type == "person"]
+        pronoun = any(t.lower in ("he", "his", "she", "her", "i", "we") for t in tokens)
+        joins = any(t.lower.startswith("join") for t in tokens)
+        if len(people) < 2 and pronoun and speakers and not event.exhaustive and (
+                joins or not event.uses_plural_pronoun):
+            # "X said he would meet Y": the speaker is a party; "X said he would join them" too
+            event.participants = [*speakers[:1], *event.participants]
         names = {m.name for m in event.participants}
         if event.uses_plural_pronoun:
-            for earlier in reversed(recent):
+            for _, earlier in reversed(recent):
                 others = [m for m in earlier.participants if m.name not in names]
                 if len(others) >= 2 or (others and len(earlier.participants) == len(others)
                                         and len(others) + len(names) >= 2):
                     event.participants = event.participants + others
                     return
         if not event.participants and event.definite:
-            for earlier in reversed(recent):
-                if earlier.word.kind == event.word.kind and earlier.participants:
+            for where, earlier in reversed(recent):
+                if earlier.word.kind == event.word.kind and index - where <= 2:
                     event.participants = list(earlier.participants)
                     return
         people = [m for m in event.participants if m.type == "person"]
-        if len(people) == 1 and not event.word.solo and any(
-                t.lower in ("he", "his", "she", "her") for t in tokens):
-            for name in reversed(memory.people):
+        if len(people) == 1 and not event.word.solo and pronoun:
+            for name in memory.previous_people:
                 if name != people[0].name:
                     event.participants.append(Mention(name, "person", -1, -1))
                     return
@@ -228,8 +275,8 @@ class ClaimExtractor:
                          times: list[TimeExpression], published: date,
                          future: bool) -> tuple[int, int, str, str, str] | None:
         """An event with a date but no cue: past dates say held, coming dates say planned."""
-        near = [t for t in times if _distance(tokens, (t.start, t.end),
-                                              (event.start, event.end)) <= MAX_DATE_DISTANCE]
+        near = [t for t in times if event.end <= t.start <= event.end + 5
+                or event.start - 3 <= t.end <= event.start]
         if not near:
             return None
         when = near[0]
@@ -246,8 +293,10 @@ class ClaimExtractor:
         """The publication date, moved back by the nearest governing past time expression."""
         best: tuple[int, TimeExpression] | None = None
         for t in times:
-            distance = min(_distance(tokens, cue, (t.start, t.end)),
-                           _distance(tokens, event, (t.start, t.end)))
+            distance = min(_distance(tokens, cue, (t.start, t.end), 2),
+                           _distance(tokens, event, (t.start, t.end), 2))
+            if t.start >= event[1]:
+                distance -= 2  # "met in Geneva on Monday": dates follow what they date
             if distance <= MAX_DATE_DISTANCE and (best is None or distance < best[0]):
                 best = (distance, t)
         if best and best[1].day and best[1].day < published:

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 from monitor.extract.lexicon import Entity, Lexicon, Token
 
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiv", "xvi"}
-_NOT_NAMES = {"The", "A", "An", "But", "And", "In", "On", "At", "He", "She", "It", "They", "We",
+NOT_NAMES = {"The", "A", "An", "But", "And", "In", "On", "At", "He", "She", "It", "They", "We",
               "I", "His", "Her", "This", "That", "After", "Before", "While", "When", "As", "If",
               "Mr", "Mrs", "Ms", "Dr", "Sir"}
 
@@ -38,6 +38,8 @@ class ArticleMemory:
     by_surname: dict[str, Mention] = field(default_factory=dict)
     by_country: dict[str, str] = field(default_factory=dict)
     people: list[str] = field(default_factory=list)
+    last_people: list[str] = field(default_factory=list)
+    previous_people: list[str] = field(default_factory=list)
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""
@@ -53,7 +55,7 @@ class ArticleMemory:
 
 
 def _capitalised(token: Token) -> bool:
-    return token.text[:1].isupper() and token.text not in _NOT_NAMES
+    return token.text[:1].isupper() and token.text not in NOT_NAMES
 
 
 def _name_run(tokens: list[Token], start: int, limit: int = 3) -> int:
@@ -106,6 +108,9 @@ class EntityFinder:
 
     def _nationality(self, tokens: list[Token], before: int) -> str | None:
         """The country of an adjective or possessive just before a title."""
+        for match in self.lex.entities.find(tokens[max(0, before - 3):before]):
+            if match.payload.type == "country":
+                return match.payload.name
         for j in range(max(0, before - 3), before):
             for match in self.lex.adjectives.find(tokens[j:before]):
                 return match.payload
@@ -131,7 +136,12 @@ class EntityFinder:
             taken.update(range(mention.start, mention.end))
 
         # Titled names: "Foreign Minister Ana Duarte", "Hungary's foreign minister, Peter X".
-        for title in self.lex.titles.find(tokens):
+        titles = self.lex.titles.find(tokens)
+        title_starts = {title.start for title in titles}
+        for m in [m for m in mentions if m.type == "country" and m.end in title_starts]:
+            mentions.remove(m)  # "US secretary of state Marco Rubio": a nationality, not a party
+            taken.difference_update(range(m.start, m.end))
+        for title in titles:
             start = title.end + (1 if title.end < len(tokens) and tokens[title.end].text == ","
                                  else 0)
             end = _name_run(tokens, start)
@@ -171,7 +181,7 @@ class EntityFinder:
                 add(Mention(" ".join(t.text for t in tokens[i:end]), "person", i, end))
         # Descriptors: "the Russian leader", "the Russian and Ukrainian leaders".
         for adjective in self.lex.adjectives.find(tokens):
-            if adjective.start in taken or adjective.start == 0:
+            if adjective.start in taken or adjective.start == 0 or adjective.end in title_starts:
                 continue
             if tokens[adjective.start - 1].lower not in ("the", "and", "his", "her", "their"):
                 continue
@@ -185,4 +195,8 @@ class EntityFinder:
         mentions.sort(key=lambda m: m.start)
         for mention in mentions:
             memory.learn(mention)
+        people = list(dict.fromkeys(m.name for m in mentions if m.type == "person"))
+        memory.previous_people = memory.last_people
+        if people:
+            memory.last_people = people
         return mentions

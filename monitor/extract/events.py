@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from monitor.extract.dates import MONTHS, WEEKDAYS
+from monitor.extract.entities import NOT_NAMES as _NOT_NAME_WORDS
 from monitor.extract.entities import Mention
 from monitor.extract.lexicon import EventWord, Lexicon, Place, Token
 
@@ -39,6 +41,8 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     for match in lex.events.find(tokens):
         if any(i in blocked for i in range(match.start, match.end)):
             continue
+        if match.payload.verb and match.start > 0 and tokens[match.start].text[:1].isupper():
+            continue
         text = " ".join(t.text for t in tokens[match.start:match.end])
         definite = match.start > 0 and tokens[match.start - 1].lower in ("the", "this", "that")
         events.append(EventMention(match.start, match.end, match.payload, text,
@@ -51,7 +55,7 @@ def _mention_at(mentions: list[Mention], index: int) -> Mention | None:
 
 
 def _list_after(tokens: list[Token], mentions: list[Mention], start: int,
-                limit: int = 12) -> list[Mention]:
+                limit: int = 12, skippable: set[int] | None = None) -> list[Mention]:
     """Mentions joined by "and", "," or "-" starting at token `start`."""
     found: list[Mention] = []
     i = start
@@ -63,8 +67,8 @@ def _list_after(tokens: list[Token], mentions: list[Mention], start: int,
         if mention is None:
             # titles and adjectives may sit before a name: "US secretary of state Marco Rubio"
             ahead = next((m for m in mentions if i < m.start <= i + 6), None)
-            if ahead and not any(t.text in BOUNDARIES or t.lower == "and"
-                                 for t in tokens[i:ahead.start]):
+            if ahead and all(k in (skippable or set()) or tokens[k].text[:1].isupper()
+                             for k in range(i, ahead.start)):
                 i = ahead.start
                 continue
             break
@@ -98,10 +102,16 @@ def _list_before(tokens: list[Token], mentions: list[Mention], end: int) -> list
 
 
 def bind_participants(tokens: list[Token], events: list[EventMention],
-                      mentions: list[Mention], excluded: set[int]) -> None:
-    """Give each event the mentions the syntax ties to it; the rest go to all who need them."""
+                      mentions: list[Mention], excluded: set[int], skippable: set[int],
+                      located: set[int]) -> None:
+    """Give each event the mentions the syntax ties to it; the rest go to all who need them.
+
+    `skippable` are token positions of titles and adjectives that may stand
+    between an event word and the name it governs.
+    """
     usable = [m for m in mentions if m.start not in excluded]
     bound: set[int] = set()
+    usable = [m for m in usable if m.start not in located]
     for event in events:
         after = event.end
         nxt = tokens[after].lower if after < len(tokens) else ""
@@ -110,18 +120,19 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             event.participants = before
             event.exhaustive = len(before) > 1 or before[0].type != "person"
         if nxt == "between":
-            between = _list_after(tokens, usable, after + 1)
-            if between:
+            between = _list_after(tokens, usable, after + 1, skippable=skippable)
+            if len(between) >= 2:
                 event.participants, event.exhaustive = between, True
             elif after + 1 < len(tokens) and tokens[after + 1].lower in _PRONOUNS_PLURAL:
                 event.uses_plural_pronoun = True
         elif nxt in ("of", "among") and not event.participants:
-            group = _list_after(tokens, usable, after + 1, limit=4)
+            group = _list_after(tokens, usable, after + 1, limit=4, skippable=skippable)
             if group and all(m.type != "person" for m in group):
                 event.participants, event.exhaustive = group, True
         elif nxt in ("with", "to", "by") or event.word.verb:
             start = after + 1 if nxt in ("with", "to", "by") else after
-            objects = _list_after(tokens, usable, start, limit=8)
+            objects = _list_after(tokens, [m for m in usable if m.start not in bound], start,
+                                  limit=8, skippable=skippable)
             event.participants = event.participants + objects
         if event.word.verb and not event.exhaustive:
             # the subject: "X and Y met", "X will meet"
@@ -129,6 +140,8 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             while i > 0 and tokens[i - 1].text not in BOUNDARIES and i > event.start - 6:
                 i -= 1
                 subject = next((m for m in usable if m.end == i or m.start <= i < m.end), None)
+                if subject and subject.start in bound:
+                    break
                 if subject:
                     event.participants = _list_before(tokens, usable, subject.end) \
                         + event.participants
@@ -170,9 +183,23 @@ def find_places(tokens: list[Token], lex: Lexicon,
         if linked and j > 0 and tokens[j - 1].lower in lex.place_blockers:
             continue
         before_event = end < len(tokens) and lex.events.find(tokens[end:end + 3])
+        chained = bool(places) and start >= 2 and tokens[start - 1].text == "," \
+            and places[-1][1] == start - 1
+        if chained:
+            continue  # "Anchorage, Alaska": the first place is the precise one
         if linked or before_event:
             places.append((start, end, place))
     return places
+
+
+def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention]) -> set[int]:
+    """Start positions of every mention used as a place, chained ones included."""
+    starts = {start for start, _, _ in find_places(tokens, lex, mentions)}
+    for m in mentions:
+        if m.start >= 2 and tokens[m.start - 1].text == "," and any(
+                p.end == m.start - 1 for p in lex.places.find(tokens[:m.start - 1])):
+            starts.add(m.start)
+    return starts
 
 
 def place_of(event: EventMention, anchors: list[int], places: list[tuple[int, int, Place]],
@@ -202,6 +229,8 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
     places = {i for p in lex.places.find(tokens) for i in range(p.start, p.end)}
     while start > 0:
         token = tokens[start - 1]
+        if token.text in _NOT_NAME_WORDS or token.lower in WEEKDAYS or token.lower in MONTHS:
+            break
         if token.text[:1].isupper() or token.text.isdigit() or (
                 token.text == "-" and start > 1 and tokens[start - 2].text[:1].isalnum()):
             if start - 1 in taken and event.word.kind != "event":
