@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from monitor.errors import ArticleError
@@ -51,7 +51,7 @@ def _parse_date(value: str, path: Path) -> date:
 
 
 def _file_date(path: Path) -> date:
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).date()
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
 
 
 def parse_article(path: Path, data: bytes, *, mtime_date: date | None = None) -> Article:

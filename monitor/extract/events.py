@@ -10,7 +10,8 @@ from monitor.extract.entities import Mention
 from monitor.extract.lexicon import EventWord, Lexicon, Place, Token
 
 BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
-_PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside"}
+_PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
+                "visiting", "from"}
 _ARTICLES = {"the", "a", "an"}
 _PRONOUNS_PLURAL = {"them", "both"}
 _PRONOUNS_SINGLE = {"he", "his", "she", "her", "him"}
@@ -196,6 +197,8 @@ def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention]) -> 
     """Start positions of every mention used as a place, chained ones included."""
     starts = {start for start, _, _ in find_places(tokens, lex, mentions)}
     for m in mentions:
+        if m.start > 0 and tokens[m.start - 1].lower in _PLACE_LINKS:
+            starts.add(m.start)
         if m.start >= 2 and tokens[m.start - 1].text == "," and any(
                 p.end == m.start - 1 for p in lex.places.find(tokens[:m.start - 1])):
             starts.add(m.start)
@@ -212,8 +215,8 @@ def place_of(event: EventMention, anchors: list[int], places: list[tuple[int, in
         distance = min(min(abs(start - a), abs(a - end)) for a in anchors)
         if distance > 10:
             continue
-        nearer = any(other is not event and min(abs(start - other.start), abs(other.end - end))
-                     < distance and other.word.kind != event.word.kind for other in events)
+        nearer = any(other is not event and min(abs(start - other.end), abs(other.start - end))
+                     < distance for other in events)
         if nearer:
             continue
         if best is None or distance < best[0]:

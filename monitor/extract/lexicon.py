@@ -20,6 +20,7 @@ T = TypeVar("T")
 STATUSES = ("proposed", "planned", "at_risk", "paused", "postponed", "cancelled", "held")
 KINDS = ("meeting", "call", "launch", "vote", "event")
 
+_ROMAN = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiv", "xvi"}
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _FOLD = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "‑": "-", "“": '"', "”": '"'})
 
@@ -162,6 +163,7 @@ class Lexicon:
     negated: dict[str, str | None] = field(default_factory=dict)
     modal: dict[str, str | None] = field(default_factory=dict)
     rank: dict[str, int] = field(default_factory=dict)
+    group_names: set[str] = field(default_factory=set)
 
     def status_rank(self, status: str) -> int:
         """Lifecycle order: proposed < planned < at_risk < postponed = paused < cancelled < held."""
@@ -204,9 +206,11 @@ def _load_watchlist(lex: Lexicon, paths: Iterable[Path]) -> None:
                 raise ConfigError(path, key, "needs a name and a type of person, country "
                                   "or organisation")
             entity = Entity(name, kind, item.get("country"))
+            if kind != "person":
+                lex.group_names.add(name)
             aliases = [name, *_strings(path, key + ".aliases", item.get("aliases", []))]
             if kind == "person":
-                surname = name.split()[-1]
+                surname = [w for w in name.split() if w.lower() not in _ROMAN][-1]
                 aliases.append(surname)
                 lex.surnames.setdefault(surname.lower(), entity)
                 for alias in item.get("aliases", []):

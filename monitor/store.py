@@ -1,0 +1,222 @@
+"""Store: the SQLite state (sqlite-utils), the single source of truth.
+
+Schema changes go through sqlite-utils' `Migrations`, applied on open. One
+article is one transaction: the article, its claims, the story updates and
+its alerts commit together (see `Store.transaction`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from monitor.errors import StateError, StoryNotFound
+
+migrations = Migrations("monitor")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["articles"].create({"sha256": str, "name": str, "published": str, "dated": int,
+                           "claims": int, "processed_at": str}, pk="sha256")
+    db["files"].create({"name": str, "sha256": str, "size": int, "mtime_ns": int,
+                        "outcome": str, "reason": str, "seen_at": str}, pk="name")
+    db["stories"].create({"id": str, "match_key": str, "kind": str, "name": str,
+                          "title": str, "participants": str, "location": str, "status": str,
+                          "since": str, "evidence": int, "created_seq": int,
+                          "updated_seq": int}, pk="id")
+    db["stories"].create_index(["match_key", "kind"])
+    db["claims"].create({"id": int, "story_id": str, "article": str, "article_name": str,
+                         "published": str, "participants": str, "kind": str, "name": str,
+                         "location": str, "status": str, "effective": str, "sentence": str,
+                         "source": str, "cue": str, "rule": str, "date_text": str,
+                         "caption": int}, pk="id")
+    db["claims"].create_index(["story_id"])
+    db["alerts"].create({"seq": int, "id": str, "story_id": str, "created_at": str,
+                         "body": str, "logged": int}, pk="seq")
+    db["alerts"].create_index(["id"], unique=True)
+    db["alerts"].create_index(["logged"])
+    db["rejected"].create({"id": int, "name": str, "reason": str, "at": str}, pk="id")
+
+
+def utc_now() -> str:
+    """The current time as an ISO-8601 UTC string with a Z."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class StoryRow:
+    """A story as stored: its identity and current status."""
+
+    id: str
+    match_key: str
+    kind: str
+    name: str | None
+    title: str
+    participants: list[str]
+    location: str | None
+    status: str
+    since: str
+    evidence: int
+    created_seq: int
+    updated_seq: int
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> StoryRow:
+        """Build from a database row."""
+        values = dict(row)
+        values["participants"] = json.loads(values["participants"])
+        return cls(**values)
+
+    def to_row(self) -> dict[str, Any]:
+        """The database row for this story."""
+        row = dict(self.__dict__)
+        row["participants"] = json.dumps(self.participants, ensure_ascii=False)
+        return row
+
+
+class Store:
+    """Opens monitor.db in WAL mode and applies pending migrations."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(path)
+            self.db.enable_wal()
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=5000")
+            migrations.apply(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            raise StateError(f"{path}: cannot open the state database: {exc}") from exc
+        self.path = path
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work."""
+        with self.db.atomic():
+            yield
+
+    # articles and files
+    def has_article(self, sha256: str) -> bool:
+        """Whether these bytes were processed before, under any name."""
+        return bool(self.db.execute("select 1 from articles where sha256 = ?",
+                                    [sha256]).fetchone())
+
+    def add_article(self, sha256: str, name: str, published: str, dated: bool,
+                    claims: int) -> None:
+        """Record a processed article."""
+        self.db["articles"].insert({"sha256": sha256, "name": name, "published": published,
+                                    "dated": int(dated), "claims": claims,
+                                    "processed_at": utc_now()})
+
+    def file_seen(self, name: str, size: int, mtime_ns: int) -> bool:
+        """Whether a file of this name, size and mtime was handled already."""
+        row = self.db.execute("select 1 from files where name = ? and size = ? and mtime_ns = ?",
+                              [name, size, mtime_ns]).fetchone()
+        return bool(row)
+
+    def record_file(self, name: str, sha256: str, size: int, mtime_ns: int, outcome: str,
+                    reason: str = "") -> None:
+        """Remember how a file was handled, so a reconcile scan skips it."""
+        self.db["files"].upsert({"name": name, "sha256": sha256, "size": size,
+                                 "mtime_ns": mtime_ns, "outcome": outcome, "reason": reason,
+                                 "seen_at": utc_now()}, pk="name")
+
+    def reject(self, name: str, reason: str) -> None:
+        """List a file that could not be processed, with the reason."""
+        self.db["rejected"].insert({"name": name, "reason": reason, "at": utc_now()})
+
+    def rejected(self) -> list[dict[str, Any]]:
+        """Every rejected file, oldest first."""
+        return list(self.db["rejected"].rows_where(order_by="id"))
+
+    # stories and claims
+    def candidate_stories(self, match_key: str, kind: str) -> list[StoryRow]:
+        """Stories of these participants and kind, most recently updated first."""
+        rows = self.db.execute(
+            "select * from stories where match_key = ? and kind = ? order by updated_seq desc",
+            [match_key, kind]).fetchall()
+        columns = [c.name for c in self.db["stories"].columns]
+        return [StoryRow.from_row(dict(zip(columns, row, strict=True))) for row in rows]
+
+    def next_seq(self) -> int:
+        """A counter that orders story updates."""
+        row = self.db.execute("select max(updated_seq) from stories").fetchone()
+        return (row[0] or 0) + 1
+
+    def save_story(self, story: StoryRow) -> None:
+        """Insert or update a story."""
+        self.db["stories"].upsert(story.to_row(), pk="id")
+
+    def add_claim(self, row: dict[str, Any]) -> int:
+        """Insert a claim and return its id."""
+        return self.db["claims"].insert(row).last_pk  # type: ignore[return-value]
+
+    def claim(self, claim_id: int) -> dict[str, Any]:
+        """One claim by id."""
+        return self.db["claims"].get(claim_id)
+
+    def stories(self) -> list[StoryRow]:
+        """Every story, most recently updated first."""
+        columns = [c.name for c in self.db["stories"].columns]
+        rows = self.db.execute("select * from stories order by updated_seq desc").fetchall()
+        return [StoryRow.from_row(dict(zip(columns, row, strict=True))) for row in rows]
+
+    def find_story(self, query: str) -> StoryRow:
+        """A story by id, id prefix or words of its title; raises StoryNotFound."""
+        stories = self.stories()
+        exact = [s for s in stories if s.id == query or s.id.startswith(query)]
+        if exact:
+            return exact[0]
+        words = query.lower().split()
+        hits = [s for s in stories if all(w in s.title.lower() for w in words)]
+        if not hits:
+            raise StoryNotFound(query)
+        return hits[0]
+
+    def story_claims(self, story_id: str) -> list[dict[str, Any]]:
+        """A story's claims in timeline order (effective date, then arrival)."""
+        return list(self.db["claims"].rows_where("story_id = ?", [story_id],
+                                                 order_by="effective, id"))
+
+    # alerts
+    def add_alert(self, alert_id: str, story_id: str, body: dict[str, Any]) -> bool:
+        """Record an alert; False if an alert with this id exists already."""
+        if self.db.execute("select 1 from alerts where id = ?", [alert_id]).fetchone():
+            return False
+        self.db["alerts"].insert({"id": alert_id, "story_id": story_id,
+                                  "created_at": body["detected_at"],
+                                  "body": json.dumps(body, ensure_ascii=False), "logged": 0})
+        return True
+
+    def unlogged_alerts(self) -> list[tuple[int, dict[str, Any]]]:
+        """Alerts not yet written to alerts.jsonl, in order."""
+        rows = self.db.execute("select seq, body from alerts where logged = 0 order by seq")
+        return [(seq, json.loads(body)) for seq, body in rows.fetchall()]
+
+    def mark_logged(self, seqs: list[int]) -> None:
+        """Mark alerts as written to the alert log."""
+        with self.db.atomic():
+            self.db.conn.executemany("update alerts set logged = 1 where seq = ?",
+                                [(s,) for s in seqs])
+
+    def alerts(self, since: str | None = None) -> list[dict[str, Any]]:
+        """Alerts emitted so far, oldest first, optionally since an ISO timestamp."""
+        sql, params = "select body from alerts", []
+        if since:
+            sql, params = sql + " where created_at >= ?", [since]
+        rows = self.db.execute(sql + " order by seq", params).fetchall()
+        return [json.loads(body) for (body,) in rows]

@@ -1,0 +1,188 @@
+"""Stories: which story each claim belongs to, and when a status becomes an alert.
+
+A story is its participants, kind and place (or its own name). A story's
+current status is that of its claim with the latest effective date; on the
+same date the later lifecycle stage wins. An alert is emitted exactly when
+an article changes a story's current status.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from monitor.articles import Article
+from monitor.extract import Claim, Lexicon
+from monitor.store import Store, StoryRow, utc_now
+
+_KIND_NOUN = {"meeting": "meeting", "call": "call", "launch": "launch", "vote": "vote",
+              "event": "event"}
+SAME_OCCASION_DAYS = 3
+
+
+@dataclass
+class Alert:
+    """A story's status change, as written to alerts.jsonl and sent to webhooks."""
+
+    id: str
+    story_id: str
+    body: dict[str, Any]
+
+
+@dataclass
+class _Change:
+    before: str | None
+    new: bool
+    sequence: list[tuple[str, str]] = field(default_factory=list)  # (status, effective)
+
+
+def _short_hash(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
+
+
+def match_key(claim: Claim) -> str:
+    """What makes two claims the same parties: surnames, or the event's own name."""
+    if claim.name:
+        return "name:" + " ".join(claim.name.lower().removeprefix("the ").split())
+    keys = sorted({p.split()[-1].lower() for p in claim.participants})
+    return "|".join(keys)
+
+
+def title_of(participants: list[str], kind: str, name: str | None, location: str | None,
+             groups: set[str]) -> str:
+    """A title a reader would write: "Duarte–Vossberg meeting in Geneva".
+
+    People go by surname; countries and organisations (`groups`) by full name.
+    """
+    if name:
+        base = name
+    else:
+        people = "–".join(p if p in groups else p.split()[-1] for p in participants)
+        base = f"{people} {_KIND_NOUN[kind]}"
+    if location and (not name or location.lower() not in name.lower()):
+        base += f" in {location}"
+    return base
+
+
+class StoryBook:
+    """Applies an article's claims to the stories in the store."""
+
+    def __init__(self, store: Store, lexicon: Lexicon) -> None:
+        self.store = store
+        self.lex = lexicon
+        self.groups = lexicon.group_names
+
+    def _ancestors(self, place: str) -> list[str]:
+        chain = [place]
+        seen = {place}
+        while (entry := self.lex.place_by_name.get(chain[-1])) and entry.within \
+                and entry.within not in seen:
+            chain.append(entry.within)
+            seen.add(entry.within)
+        return chain
+
+    def places_compatible(self, a: str | None, b: str | None) -> bool:
+        """Same place, unknown on either side, or one inside the other."""
+        if not a or not b or a == b:
+            return True
+        return a in self._ancestors(b) or b in self._ancestors(a)
+
+    def _accepts(self, story: StoryRow, claim: Claim, undated: bool) -> bool:
+        if not self.places_compatible(story.location, claim.location):
+            return False
+        if story.status != "held":
+            return True
+        if claim.name and story.name and claim.name == story.name:
+            return True
+        if claim.location and story.location and self.places_compatible(
+                story.location, claim.location):
+            return True
+        if claim.effective.isoformat() <= story.since:
+            return True  # older news about the occasion that was held
+        if claim.status == "held":
+            if undated or claim.date_text is None:
+                return True
+            held_on = date.fromisoformat(story.since)
+            return abs((claim.effective - held_on).days) <= SAME_OCCASION_DAYS
+        return False
+
+    def _story_for(self, claim: Claim, article: Article, index: int) -> tuple[StoryRow, bool]:
+        key = match_key(claim)
+        for story in self.store.candidate_stories(key, claim.kind):
+            if self._accepts(story, claim, not article.dated):
+                return story, False
+        seq = self.store.next_seq()
+        story = StoryRow(
+            id=_short_hash(key, claim.kind, article.sha256, claim.sentence_index, index),
+            match_key=key, kind=claim.kind, name=claim.name, title="",
+            participants=list(claim.participants), location=claim.location,
+            status=claim.status, since=claim.effective.isoformat(), evidence=0,
+            created_seq=seq, updated_seq=seq)
+        return story, True
+
+    def apply(self, article: Article, claims: list[Claim]) -> list[Alert]:
+        """Store the claims, update their stories and return the alerts; call in a transaction."""
+        changes: dict[str, _Change] = {}
+        stories: dict[str, StoryRow] = {}
+        ordered = sorted(enumerate(claims), key=lambda ic: (
+            ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
+        for index, claim in ordered:
+            story, new = self._story_for(claim, article, index)
+            story = stories.get(story.id, story)
+            change = changes.setdefault(story.id, _Change(None if new else story.status, new))
+            claim_id = self.store.add_claim({
+                "story_id": story.id, "article": article.sha256, "article_name": article.name,
+                "published": article.published.isoformat(),
+                "participants": json.dumps(list(claim.participants), ensure_ascii=False),
+                "kind": claim.kind, "name": claim.name, "location": claim.location,
+                "status": claim.status, "effective": claim.effective.isoformat(),
+                "sentence": claim.sentence, "source": claim.source, "cue": claim.cue,
+                "rule": claim.rule, "date_text": claim.date_text, "caption": int(claim.caption)})
+            if story.location is None and claim.location:
+                story.location = claim.location
+            if story.name is None and claim.name:
+                story.name = claim.name
+            current = (story.since, self.lex.status_rank(story.status))
+            incoming = (claim.effective.isoformat(), self.lex.status_rank(claim.status))
+            if new and not change.sequence or incoming > current:
+                story.status, story.since, story.evidence = (claim.status,
+                                                             claim.effective.isoformat(), claim_id)
+                change.sequence.append((claim.status, story.since))
+            story.updated_seq = self.store.next_seq() if not new else story.updated_seq
+            story.title = title_of(story.participants, story.kind, story.name, story.location,
+                                   self.groups)
+            self.store.save_story(story)
+            stories[story.id] = story
+        alerts = []
+        for story_id, change in changes.items():
+            story = stories[story_id]
+            before = change.before
+            if change.new:
+                # a new story starts from the status of a past claim in the same article
+                earlier = [s for s, when in change.sequence if when < story.since]
+                before = earlier[-1] if earlier else None
+            if before == story.status:
+                continue
+            alerts.append(self._alert(story, before, article))
+        return alerts
+
+    def _alert(self, story: StoryRow, before: str | None, article: Article) -> Alert:
+        evidence = self.store.claim(story.evidence)
+        alert_id = _short_hash(story.id, before, story.status, story.since, article.sha256)
+        body = {
+            "event": "story.status_changed",
+            "id": alert_id,
+            "story": {"id": story.id, "title": story.title, "kind": story.kind,
+                      "name": story.name, "participants": story.participants,
+                      "location": story.location},
+            "from": before,
+            "to": story.status,
+            "effective": story.since,
+            "evidence": {"text": evidence["sentence"], "article": evidence["article_name"],
+                         "published": evidence["published"], "source": evidence["source"]},
+            "detected_at": utc_now(),
+        }
+        return Alert(alert_id, story.id, body)
