@@ -21,6 +21,8 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from monitor.errors import MonitorError
+
 log = structlog.get_logger(__name__)
 
 OBSERVERS = ("auto", "inotify", "polling")
@@ -30,7 +32,7 @@ TICK_SECONDS = 0.1
 POLL_SECONDS = 0.5
 
 
-class IngestError(Exception):
+class IngestError(MonitorError):
     """The folder cannot be watched (bad observer name, missing folder, no inotify)."""
 
 
