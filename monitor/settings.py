@@ -36,7 +36,8 @@ SETTINGS: tuple[Setting, ...] = (
             is_path=True),
     Setting("places", str, "places.toml", "gazetteer of places", is_path=True),
     Setting("lexicon_dir", str, "lexicon", "folder of the event and status lexicons", is_path=True),
-    Setting("observer", str, "auto", "file-system observer", choices=("auto", "inotify", "polling")),
+    Setting("observer", str, "auto", "file-system observer",
+            choices=("auto", "inotify", "polling")),
     Setting("settle_seconds", float, 0.3, "how long a file's size must be stable before reading"),
     Setting("reconcile_seconds", float, 30.0, "interval of the folder reconcile scan"),
     Setting("max_article_bytes", int, 2_000_000, "larger files are rejected"),
@@ -87,8 +88,8 @@ def _check(path: Path, setting: Setting, value: Any) -> Any:
             path, setting.name, f"expected {expected.__name__}, got {type(value).__name__}",
             f"{setting.help}; default {setting.default!r}")
     if setting.choices and value not in setting.choices:
-        raise ConfigError(path, setting.name, f"{value!r} is not one of {', '.join(setting.choices)}",
-                          setting.help)
+        choices = ", ".join(setting.choices)
+        raise ConfigError(path, setting.name, f"{value!r} is not one of {choices}", setting.help)
     if expected is list and not all(isinstance(v, str) for v in value):
         raise ConfigError(path, setting.name, "expected a list of strings", setting.help)
     if expected in (int, float) and value < 0:

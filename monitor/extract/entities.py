@@ -66,6 +66,10 @@ def _name_run(tokens: list[Token], start: int, limit: int = 3) -> int:
         if _capitalised(token) and token.text.isalpha():
             end += 1
         elif token.text == "-" and end > start and end + 1 < len(tokens) \
+                and tokens[end + 1].text.isalpha() and tokens[end].end == tokens[end + 1].start:
+            end += 2  # hyphenated given names: "Min-jun"
+            continue
+        elif token.text == "-" and end > start and end + 1 < len(tokens) \
                 and _capitalised(tokens[end + 1]) and tokens[end + 1].lower in ("al", "bin"):
             end += 1
         elif token.lower in ("bin", "al", "de", "da", "von", "van", "der", "le", "la") \
@@ -162,7 +166,7 @@ class EntityFinder:
             if len(words) == 1 and (known or listed):
                 name = known.name if known else listed.name  # type: ignore[union-attr]
             else:
-                name = " ".join(words)
+                name = " ".join(words).replace(" - ", "-")
             add(Mention(name, "person", start, end, country))
         # Short forms and bare surnames of people met earlier, and fuzzy transliterations.
         for i, token in enumerate(tokens):

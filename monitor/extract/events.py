@@ -175,10 +175,14 @@ def find_places(tokens: list[Token], lex: Lexicon,
             candidates.append((m.start, m.end, Place(m.name, "country", None)))
     places = []
     for start, end, place in sorted(candidates, key=lambda c: c[0]):
+        demonyms = {i for m in lex.adjectives.find(tokens[max(0, start - 5):start])
+                    for i in range(m.start + max(0, start - 5), m.end + max(0, start - 5))}
         j = start - 1
-        while j >= 0 and j > start - 5 and (tokens[j].lower in _ARTICLES or (
-                tokens[j].lower in ("capital", "city", "town", "resort", "port", "of", "'", "s")
-                or tokens[j].text[:1].isupper()) and tokens[j].lower not in _PLACE_LINKS):
+        while j >= 0 and j > start - 6 and (
+                tokens[j].lower in _ARTICLES or j in demonyms or tokens[j].lower in (
+                    "capital", "city", "town", "resort", "port", "village", "island")
+                or (tokens[j].lower == "of" and j > 0 and tokens[j - 1].lower in (
+                    "capital", "city", "town", "resort", "port", "village", "island"))):
             j -= 1
         linked = j >= 0 and tokens[j].lower in _PLACE_LINKS
         if linked and j > 0 and tokens[j - 1].lower in lex.place_blockers:

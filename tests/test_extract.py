@@ -1,0 +1,75 @@
+"""Extraction cases from tests/data/extract_cases.jsonl: adding a case is adding a line.
+
+Each expected claim must be found (participants by surname, kind, status,
+place, effective date), and no claim may name a story the case does not
+expect. Cases the extractor still gets wrong are listed, with the reason, in
+tests/data/extract_known_misses.txt; they run as strict xfails, so fixing one
+means deleting its line.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from monitor.articles import Article
+from monitor.extract import Claim, ClaimExtractor, load_lexicon
+from tests.conftest import ROOT
+
+DATA = ROOT / "tests" / "data"
+CASES = [json.loads(line) for line in (DATA / "extract_cases.jsonl").read_text().splitlines()
+         if line.strip()] if (DATA / "extract_cases.jsonl").exists() else []
+KNOWN_MISSES = {line.split("#")[0].strip() for line in
+                (DATA / "extract_known_misses.txt").read_text().splitlines()
+                if line.split("#")[0].strip()} if (DATA / "extract_known_misses.txt").exists() \
+    else set()
+
+
+@pytest.fixture(scope="module")
+def extractor() -> ClaimExtractor:
+    config = ROOT / "config"
+    return ClaimExtractor(load_lexicon([config / "watchlist"], config / "places.toml",
+                                       config / "lexicon"))
+
+
+def _who(participants: list[str] | tuple[str, ...]) -> frozenset[str]:
+    return frozenset(p.split()[-1].lower() for p in participants)
+
+
+def _key(claim: Claim) -> tuple:
+    return (_who(claim.participants), claim.kind, claim.status,
+            (claim.location or "").lower() or None, claim.effective.isoformat())
+
+
+def _expected_key(item: dict) -> tuple:
+    return (_who(item["participants"]), item["kind"], item["status"],
+            (item.get("location") or "").lower() or None, item["effective"])
+
+
+def _params() -> list:
+    return [pytest.param(case, id=case["id"], marks=[pytest.mark.xfail(
+        strict=True, reason="listed in extract_known_misses.txt")]
+        if case["id"] in KNOWN_MISSES else []) for case in CASES]
+
+
+@pytest.mark.parametrize("case", _params())
+def test_extraction_case(case: dict, extractor: ClaimExtractor) -> None:
+    article = Article("case.txt", case["text"], date.fromisoformat(case["published"]), True,
+                      "0" * 64)
+    claims = extractor.extract(article)
+    got = {_key(c) for c in claims}
+    expected = {_expected_key(e) for e in case["expect"]}
+    missing = expected - got
+    stories = {(k[0], k[1]) for k in expected}
+    strays = {k for k in got if (k[0], k[1]) not in stories}
+    assert not missing and not strays, f"missing {missing}; stray {strays}; got {got}"
+
+
+def test_known_misses_name_real_cases() -> None:
+    assert KNOWN_MISSES <= {case["id"] for case in CASES}
+
+
+def test_there_are_enough_cases() -> None:
+    assert len(CASES) >= 100
