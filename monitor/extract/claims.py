@@ -190,8 +190,9 @@ class ClaimExtractor:
             span = (match.start, match.end)
             best = min(range(len(events)), key=lambda k: _distance(
                 tokens, span, (events[k].start, events[k].end)))
-            if _distance(tokens, span, (events[best].start, events[best].end)) \
-                    <= MAX_CUE_DISTANCE:
+            # a lone event takes every cue of its sentence; several compete by distance
+            if len(events) == 1 or _distance(
+                    tokens, span, (events[best].start, events[best].end)) <= MAX_CUE_DISTANCE:
                 linked.setdefault(best, []).append(
                     (match.start, match.end, status, rule, match.payload.phrase))
         claims = []
