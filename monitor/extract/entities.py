@@ -183,6 +183,19 @@ class EntityFinder:
             if honorific:
                 end = _name_run(tokens, i, 2)
                 add(Mention(" ".join(t.text for t in tokens[i:end]), "person", i, end))
+        # Unlisted organisations: a capitalised name ending in a head noun ("X Aerospace").
+        for i, token in enumerate(tokens):
+            if token.text not in self.lex.organisation_heads or i in taken:
+                continue
+            start = i
+            while start > 0 and start - 1 not in taken and (
+                    tokens[start - 1].text[:1].isupper() or tokens[start - 1].text == "-") \
+                    and tokens[start - 1].text not in NOT_NAMES:
+                start -= 1
+            if start == i and (i == 0 or tokens[i - 1].lower != "the"):
+                continue
+            name = " ".join(t.text for t in tokens[start:i + 1]).replace(" - ", "-")
+            add(Mention(name, "organisation", start, i + 1))
         # Descriptors: "the Russian leader", "the Russian and Ukrainian leaders".
         for adjective in self.lex.adjectives.find(tokens):
             if adjective.start in taken or adjective.start == 0 or adjective.end in title_starts:

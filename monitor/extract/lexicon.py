@@ -164,6 +164,7 @@ class Lexicon:
     modal: dict[str, str | None] = field(default_factory=dict)
     rank: dict[str, int] = field(default_factory=dict)
     group_names: set[str] = field(default_factory=set)
+    organisation_heads: set[str] = field(default_factory=set)
 
     def status_rank(self, status: str) -> int:
         """Lifecycle order: proposed < planned < at_risk < postponed = paused < cancelled < held."""
@@ -280,6 +281,8 @@ def _load_rules(lex: Lexicon, path: Path) -> None:
                                          data.get("attribution_verbs", [])))
     lex.place_blockers = set(_strings(path, "place_blockers", data.get("place_blockers", [])))
     lex.honorifics = {h.lower() for h in _strings(path, "honorifics", data.get("honorifics", []))}
+    lex.organisation_heads = set(_strings(path, "organisation_heads",
+                                          data.get("organisation_heads", [])))
     lex.descriptors = set(_strings(path, "descriptors", data.get("descriptors", [])))
     for phrase in _strings(path, "titles", data.get("titles", [])):
         lex.titles.add(phrase, phrase)
