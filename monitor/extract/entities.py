@@ -143,7 +143,7 @@ class EntityFinder:
         titles = self.lex.titles.find(tokens)
         title_starts = {title.start for title in titles}
         for m in [m for m in mentions if m.type == "country" and m.end in title_starts]:
-            mentions.remove(m)  # "US secretary of state Marco Rubio": a nationality, not a party
+            mentions.remove(m)  # "US secretary of state Ana Duarte": a nationality, not a party
             taken.difference_update(range(m.start, m.end))
         for title in titles:
             start = title.end + (1 if title.end < len(tokens) and tokens[title.end].text == ","

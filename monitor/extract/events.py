@@ -66,7 +66,7 @@ def _list_after(tokens: list[Token], mentions: list[Mention], start: int,
             continue
         mention = _mention_at(mentions, i)
         if mention is None:
-            # titles and adjectives may sit before a name: "US secretary of state Marco Rubio"
+            # titles and adjectives may sit before a name: "US secretary of state Ana Duarte"
             ahead = next((m for m in mentions if i < m.start <= i + 6), None)
             if ahead and all(k in (skippable or set()) or tokens[k].text[:1].isupper()
                              for k in range(i, ahead.start)):
