@@ -109,7 +109,7 @@ def _sources(tokens: list[Token], lex: Lexicon):  # noqa: ANN202 - a small gener
                     t.lower in ("who", "which", "that") for t in phrase):
                 yield _join(phrase), set(range(j, i))
                 continue
-        if j == i and i > 1 and tokens[i - 1].text == ",":  # "X, a Kremlin envoy, wrote"
+        if j == i and i > 1 and tokens[i - 1].text == ",":  # "X, a government envoy, wrote"
             k = i - 1
             while k > 0 and tokens[k - 1].text != "." and k > i - 14 and (
                     tokens[k - 1].text not in BOUNDARIES or tokens[k - 1].text == ","):

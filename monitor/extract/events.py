@@ -191,7 +191,7 @@ def find_places(tokens: list[Token], lex: Lexicon,
         chained = bool(places) and start >= 2 and tokens[start - 1].text == "," \
             and places[-1][1] == start - 1
         if chained:
-            continue  # "Anchorage, Alaska": the first place is the precise one
+            continue  # "Houston, Texas": the first place is the precise one
         if linked or before_event:
             places.append((start, end, place))
     return places
