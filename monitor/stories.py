@@ -18,8 +18,6 @@ from monitor.articles import Article
 from monitor.extract import Claim, Lexicon
 from monitor.store import Store, StoryRow, utc_now
 
-_KIND_NOUN = {"meeting": "meeting", "call": "call", "launch": "launch", "vote": "vote",
-              "event": "event"}
 SAME_OCCASION_DAYS = 3
 
 
@@ -61,7 +59,7 @@ def title_of(participants: list[str], kind: str, name: str | None, location: str
         base = name
     else:
         people = "–".join(p if p in groups else p.split()[-1] for p in participants)
-        base = f"{people} {_KIND_NOUN[kind]}"
+        base = f"{people} {kind}"
     if location and (not name or location.lower() not in name.lower()):
         base += f" in {location}"
     return base

@@ -49,11 +49,6 @@ class Claim:
     date_text: str | None = None
     caption: bool = False
 
-    @property
-    def past(self) -> bool:
-        """True when a time expression dates the claim before the article."""
-        return self.date_text is not None
-
 
 def _distance(tokens: list[Token], a: tuple[int, int], b: tuple[int, int],
               penalty: int = 4) -> int:
@@ -76,22 +71,26 @@ def strip_asides(text: str) -> str:
 
 def _source(tokens: list[Token], lex: Lexicon) -> tuple[str | None, set[int]]:
     """Who the sentence says made the claim, and the token positions of all such phrases."""
-    found: list[tuple[str, set[int]]] = []
-    for phrase, span in _sources(tokens, lex):
-        found.append((phrase, span))
+    found = list(_sources(tokens, lex))
     if not found:
         return None, set()
     return found[0][0], set().union(*(span for _, span in found))
+
+
+def _phrase_end(tokens: list[Token], start: int, limit: int) -> int:
+    """Where a phrase starting at `start` ends: clause punctuation, or `limit` tokens on."""
+    end = start
+    while end < len(tokens) and end < start + limit and tokens[end].text not in BOUNDARIES \
+            and tokens[end].text != ".":
+        end += 1
+    return end
 
 
 def _sources(tokens: list[Token], lex: Lexicon):  # noqa: ANN202 - a small generator
     n = len(tokens)
     for i, token in enumerate(tokens):
         if token.lower == "according" and i + 1 < n and tokens[i + 1].lower == "to":
-            j = i + 2
-            while j < n and tokens[j].text not in BOUNDARIES and tokens[j].text != "." \
-                    and j < i + 10:
-                j += 1
+            j = _phrase_end(tokens, i + 2, 8)
             if j > i + 2:
                 yield _join(tokens[i + 2:j]), set(range(i + 2, j))
     for i, token in enumerate(tokens):
@@ -118,10 +117,7 @@ def _sources(tokens: list[Token], lex: Lexicon):  # noqa: ANN202 - a small gener
                 yield _join(tokens[k:i - 1]), set(range(k, i - 1))
                 continue
         if j == i and i + 1 < n:  # '..." said one.'
-            k = i + 1
-            while k < n and tokens[k].text not in BOUNDARIES and tokens[k].text != "." \
-                    and k < i + 8:
-                k += 1
+            k = _phrase_end(tokens, i + 1, 7)
             if k > i + 1:
                 yield _join(tokens[i + 1:k]), set(range(i + 1, k))
 

@@ -37,7 +37,6 @@ class ArticleMemory:
 
     by_surname: dict[str, Mention] = field(default_factory=dict)
     by_country: dict[str, str] = field(default_factory=dict)
-    people: list[str] = field(default_factory=list)
     last_people: list[str] = field(default_factory=list)
     previous_people: list[str] = field(default_factory=list)
 
@@ -50,8 +49,6 @@ class ArticleMemory:
             self.by_surname.setdefault(words[-1].lower(), mention)
         if mention.country:
             self.by_country.setdefault(mention.country, mention.name)
-        if mention.name not in self.people:
-            self.people.append(mention.name)
 
 
 def _capitalised(token: Token) -> bool:

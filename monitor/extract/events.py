@@ -27,8 +27,6 @@ class EventMention:
     text: str
     participants: list[Mention] = field(default_factory=list)
     exhaustive: bool = False
-    name: str | None = None
-    place: str | None = None
     definite: bool = False
     uses_plural_pronoun: bool = False
 
