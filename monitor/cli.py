@@ -214,3 +214,46 @@ def extract(settings: Settings, files: tuple[Path, ...], as_json: bool) -> None:
                    f"({c['effective']})")
         click.echo(f"    {_clean(c['text'])[:150]}")
         click.echo(f"    rule: {c['rule']}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="print one JSON array of per-case figures")
+@click.option("--misses/--no-misses", default=True, help="list every miss after the figures")
+@common_options
+def evaluate(settings: Settings, folder: Path, as_json: bool, misses: bool) -> None:
+    """Scan labelled cases (gold.json format) into a scratch state and score the alerts."""
+    from monitor.evaluate import evaluate as run_evaluation
+
+    configure_logging(settings.log_format, "warning")
+    def show(case: str) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"evaluating {case}", err=True)
+
+    total, scores = run_evaluation(folder, settings, progress=show)
+    if as_json:
+        _print_json([s.figures() for s in [*scores, total]]
+                    + [{"misses": [m.__dict__ for m in total.misses]}] * misses)
+        return
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0%}"
+
+    click.echo(f"{'CASE':<36} {'ART':>4} {'ALERTS':>6} {'PREC':>5} {'RECALL':>6} "
+               f"{'FINAL':>5} {'SPLIT':>5} {'STRAY':>5}")
+    for s in [*scores, total]:
+        f = s.figures()
+        click.echo(f"{s.name[:36]:<36} {f['articles']:>4} {f['alerts']:>6} "
+                   f"{pct(f['precision']):>5} {pct(f['recall']):>6} {pct(f['final_status']):>5} "
+                   f"{f['split_stories']:>5} {f['stray_stories']:>5}")
+    f = total.figures()
+    click.echo(f"precision {pct(f['precision'])} ({total.correct}/{total.alerts}), "
+               f"recall {pct(f['recall'])} ({total.caught}/{total.changes}), "
+               f"final status {pct(f['final_status'])} ({total.final_right}/{total.stories}), "
+               f"{total.splits} split, {total.strays} stray "
+               f"({f['strays_per_article'] or 0:.2f} per article)")
+    if misses and total.misses:
+        click.echo("")
+        for m in total.misses:
+            click.echo(f"{m.case}: {m.what}: {_clean(m.story)}")
+            click.echo(f"    {_clean(m.detail)}")

@@ -14,7 +14,7 @@ import structlog
 from monitor.alerts import AlertLog
 from monitor.articles import SUFFIXES, Article, read_article
 from monitor.errors import ArticleError
-from monitor.extract import ClaimExtractor, load_lexicon
+from monitor.extract import ClaimExtractor, Lexicon, load_lexicon
 from monitor.settings import Settings
 from monitor.store import Store
 from monitor.stories import Alert, StoryBook
@@ -35,9 +35,10 @@ class ScanReport:
 class Monitor:
     """The stages wired together over one state directory."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, lexicon: Lexicon | None = None) -> None:
         self.settings = settings
-        self.lexicon = load_lexicon(settings.watchlist, settings.places, settings.lexicon_dir)
+        self.lexicon = lexicon or load_lexicon(settings.watchlist, settings.places,
+                                               settings.lexicon_dir)
         self.extractor = ClaimExtractor(self.lexicon)
         settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
         self.store = Store(settings.db_path)
