@@ -48,6 +48,18 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["rejected"].create({"id": int, "name": str, "reason": str, "at": str}, pk="id")
 
 
+@migrations()
+def m010_story_keys(db: sqlite_utils.Database) -> None:
+    # one row per participant key, so a claim finds stories sharing any participant
+    db["story_keys"].create({"story_id": str, "key": str, "kind": str},
+                            pk=("story_id", "key"))
+    db["story_keys"].create_index(["key", "kind"])
+    for story_id, key, kind in db.execute("select id, match_key, kind from stories").fetchall():
+        for part in key.split("|"):
+            db["story_keys"].insert({"story_id": story_id, "key": part, "kind": kind},
+                                    ignore=True)
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -152,6 +164,24 @@ class Store:
             [match_key, kind]).fetchall()
         columns = [c.name for c in self.db["stories"].columns]
         return [StoryRow.from_row(dict(zip(columns, row, strict=True))) for row in rows]
+
+    def stories_sharing(self, keys: set[str], kind: str) -> list[StoryRow]:
+        """Stories of this kind sharing any of these participant keys, most recent first."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"select s.* from stories s where s.kind = ? and s.id in "
+            f"(select story_id from story_keys where kind = ? and key in ({marks})) "
+            "order by s.updated_seq desc", [kind, kind, *sorted(keys)]).fetchall()
+        columns = [c.name for c in self.db["stories"].columns]
+        return [StoryRow.from_row(dict(zip(columns, row, strict=True))) for row in rows]
+
+    def set_story_keys(self, story_id: str, kind: str, keys: set[str]) -> None:
+        """Index a story under each of its participant keys (replacing the old ones)."""
+        self.db.execute("delete from story_keys where story_id = ?", [story_id])
+        self.db["story_keys"].insert_all(
+            [{"story_id": story_id, "key": k, "kind": kind} for k in sorted(keys)])
 
     def next_seq(self) -> int:
         """A counter that orders story updates."""

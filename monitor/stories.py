@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -41,12 +42,27 @@ def _short_hash(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
 
 
-def match_key(claim: Claim) -> str:
+def name_key(name: str) -> str:
+    """An event name folded so that spellings of one name agree.
+
+    "the 2026 Commonwealth Games", "Commonwealth Games" and "Chandrayaan2" vs
+    "Chandrayaan-2": case, a leading "the", years and punctuation do not count.
+    """
+    words = name.lower().removeprefix("the ").split()
+    words = [w for w in words if not re.fullmatch(r"(19|20)\d\d", w)] or words
+    return "name:" + re.sub(r"[\W_]+", "", "".join(words))
+
+
+def participant_keys(claim: Claim) -> set[str]:
     """What makes two claims the same parties: surnames, or the event's own name."""
     if claim.name:
-        return "name:" + " ".join(claim.name.lower().removeprefix("the ").split())
-    keys = sorted({p.split()[-1].lower() for p in claim.participants})
-    return "|".join(keys)
+        return {name_key(claim.name)}
+    return {p.split()[-1].lower() for p in claim.participants}
+
+
+def match_key(claim: Claim) -> str:
+    """The participant keys as one string."""
+    return "|".join(sorted(participant_keys(claim)))
 
 
 def title_of(participants: list[str], kind: str, name: str | None, location: str | None,
@@ -107,9 +123,20 @@ class StoryBook:
             return abs((claim.effective - held_on).days) <= SAME_OCCASION_DAYS
         return False
 
-    def _story_for(self, claim: Claim, article: Article, index: int) -> tuple[StoryRow, bool]:
-        key = match_key(claim)
-        for story in self.store.candidate_stories(key, claim.kind):
+    def _story_for(self, claim: Claim, article: Article, index: int,
+                   pending: dict[str, StoryRow]) -> tuple[StoryRow, bool]:
+        keys = participant_keys(claim)
+        key = "|".join(sorted(keys))
+        candidates = [pending.get(s.id, s) for s in self.store.stories_sharing(keys, claim.kind)]
+        # the same parties first; then, when one side names a single party, a story that
+        # includes it ("X's visit" and "the X-Y summit"); a pair never joins a trilateral
+        candidates.sort(key=lambda s: s.match_key != key)
+        for story in candidates:
+            theirs = set(story.match_key.split("|"))
+            if theirs != keys and min(len(theirs), len(keys)) > 1:
+                continue
+            if not (keys <= theirs or theirs <= keys):
+                continue
             if self._accepts(story, claim, not article.dated):
                 return story, False
         seq = self.store.next_seq()
@@ -128,8 +155,15 @@ class StoryBook:
         ordered = sorted(enumerate(claims), key=lambda ic: (
             ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
         for index, claim in ordered:
-            story, new = self._story_for(claim, article, index)
+            story, new = self._story_for(claim, article, index, stories)
             story = stories.get(story.id, story)
+            keys = participant_keys(claim)
+            if new or not keys <= set(story.match_key.split("|")):
+                story.participants += [p for p in claim.participants
+                                       if p not in story.participants]
+                keys |= set(story.match_key.split("|")) if not new else set()
+                story.match_key = "|".join(sorted(keys))
+                self.store.set_story_keys(story.id, story.kind, keys)
             change = changes.setdefault(story.id, _Change(None if new else story.status, new))
             claim_id = self.store.add_claim({
                 "story_id": story.id, "article": article.sha256, "article_name": article.name,
