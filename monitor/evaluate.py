@@ -195,6 +195,12 @@ def _same_entity(mine: str, gold: str) -> bool:
     return len(short) == 1 and short[0] in long_
 
 
+def _same_place(mine: str, gold: str) -> bool:
+    # gold places are free text: "Bali, Indonesia", "San Francisco (Filoli estate, Woodside)"
+    return mine in gold or fuzz.partial_ratio(mine, gold) >= 85 or fuzz.token_set_ratio(
+        mine, gold) >= 80
+
+
 def _match_score(story: StoryRow, files: set[str], gold: GoldStory) -> float:
     """How well a monitor story fits a gold story; 0 when it cannot be that story."""
     if KINDS[gold.kind] != story.kind:
@@ -205,7 +211,7 @@ def _match_score(story: StoryRow, files: set[str], gold: GoldStory) -> float:
     if not shared and not named:
         return 0.0
     where = _fold(gold.location)
-    if story.location and where and _fold(story.location) not in where:
+    if story.location and where and not _same_place(_fold(story.location), where):
         return 0.0
     score = shared / max(len(story.participants), len(gold.participants), 1) + named
     score += 0.5 * bool(story.location and where)
