@@ -147,10 +147,18 @@ class ClaimExtractor:
             window = tokens[max(0, match.start - 4):match.start]
             cut = max((k for k, t in enumerate(window) if t.text in BOUNDARIES), default=-1)
             window = window[cut + 1:]
+            # "has not been cancelled and will go ahead": negation ends at a conjunction
+            cut = max((k for k, t in enumerate(window) if t.lower in ("and", "but", "or")),
+                      default=-1)
+            window = window[cut + 1:]
+            modal = any(t.lower in self.lex.modals for t in window[-3:])
             if not cue.negative and any(t.lower in self.lex.negators for t in window):
                 status = self.lex.negated.get(cue.status)
                 rule += f", negated -> {status or 'nothing'}"
-            elif any(t.lower in self.lex.modals for t in window[-3:]):
+                if modal and status:  # "might not go ahead"
+                    status = self.lex.modal.get(status, status)
+                    rule += f", modal -> {status}"
+            elif modal:
                 status = self.lex.modal.get(cue.status, cue.status)
                 rule += f", modal -> {status}"
             if status:
@@ -214,17 +222,56 @@ class ClaimExtractor:
             if not self._enough_participants(event, name):
                 continue
             participants = tuple(sorted({m.name for m in event.participants}))
+            dated = []
             for start, end, status, rule, cue_text in readings:
-                anchors = [event.start, start]
-                location = place_of(event, anchors, places, events, lex)
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
                                                   times, article.published)
+                dated.append((when, date_text, start, end, status, rule, cue_text))
+            for when, date_text, start, _end, status, rule, cue_text in self._one_per_date(
+                    tokens, event, dated):
+                location = place_of(event, [event.start, start], places, events, lex)
                 claims.append(Claim(participants, event.word.kind, name, location, status, when,
                                     sentence.text, sentence.index, source, cue_text, rule,
                                     date_text, sentence.caption))
         recent.extend((sentence.index, e) for e in events if e.participants)
         del recent[:-6]
         return claims
+
+    def _one_per_date(self, tokens: list[Token], event: EventMention,
+                      dated: list[tuple]) -> list[tuple]:  # type: ignore[type-arg]
+        """One reading of an event per effective date: the sentence's main statement.
+
+        "will postpone his upcoming trip", "the twice delayed trip is back on": cues
+        that only describe the event (a modifier before its noun, a relative clause,
+        "originally planned", "after being delayed") give way to the main predicate;
+        among main cues the later lifecycle stage wins, then the nearest to the event.
+        """
+        groups: dict[date, list[tuple]] = {}  # type: ignore[type-arg]
+        for reading in dated:
+            groups.setdefault(reading[0], []).append(reading)
+        chosen = []
+        for readings in groups.values():
+            main = [r for r in readings if not self._describes(tokens, r[2], r[3], event)]
+            pool = main or readings
+            chosen.append(max(pool, key=lambda r: (
+                self.lex.status_rank(r[4]),
+                -_distance(tokens, (r[2], r[3]), (event.start, event.end)))))
+        return chosen
+
+    def _describes(self, tokens: list[Token], start: int, end: int, event: EventMention) -> bool:
+        """Whether a cue only describes the event rather than reporting its status now."""
+        if start >= event.start and end <= event.end:
+            return False  # the event word itself ("the postponement")
+        gap = tokens[end:event.start]
+        if end <= event.start and len(gap) <= 3 and all(
+                t.text.isalpha() and t.lower not in self.lex.clause_words for t in gap):
+            return True  # "his upcoming trip", "the twice delayed visit"
+        before = tokens[max(0, start - 6):start]
+        cut = max((k for k, t in enumerate(before) if t.text in BOUNDARIES), default=-1)
+        before = before[cut + 1:]
+        if any(t.lower in ("if", "unless") for t in before):
+            return True  # "might not go ahead if the government collapses"
+        return any(t.lower in self.lex.background_markers for t in before[-3:])
 
     def _resolve_anaphora(self, event: EventMention, tokens: list[Token],
                           recent: list[tuple[int, EventMention]], memory: ArticleMemory,
@@ -299,7 +346,7 @@ class ClaimExtractor:
         if best and best[1].day and best[1].day < published:
             return best[1].day, best[1].text
         window = tokens[max(0, cue[0] - 4):cue[0]]
-        if any(t.lower == "had" for t in window) or any(
+        if any(t.lower == "had" or t.lower in self.lex.background_markers for t in window) or any(
                 t.lower == "earlier" for t in tokens[max(0, cue[0] - 3):cue[1] + 2]):
             return published - timedelta(days=1), "had"
         return published, None

@@ -165,6 +165,8 @@ class Lexicon:
     rank: dict[str, int] = field(default_factory=dict)
     group_names: set[str] = field(default_factory=set)
     organisation_heads: set[str] = field(default_factory=set)
+    background_markers: set[str] = field(default_factory=set)
+    clause_words: set[str] = field(default_factory=set)
 
     def status_rank(self, status: str) -> int:
         """Lifecycle order: proposed < planned < at_risk < postponed = paused < cancelled < held."""
@@ -284,6 +286,9 @@ def _load_rules(lex: Lexicon, path: Path) -> None:
     lex.organisation_heads = set(_strings(path, "organisation_heads",
                                           data.get("organisation_heads", [])))
     lex.descriptors = set(_strings(path, "descriptors", data.get("descriptors", [])))
+    lex.background_markers = set(_strings(path, "background_markers",
+                                          data.get("background_markers", [])))
+    lex.clause_words = set(_strings(path, "clause_words", data.get("clause_words", [])))
     for phrase in _strings(path, "titles", data.get("titles", [])):
         lex.titles.add(phrase, phrase)
     for phrase in _strings(path, "future_markers", data.get("future_markers", [])):
