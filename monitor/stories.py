@@ -53,11 +53,22 @@ def name_key(name: str) -> str:
     return "name:" + re.sub(r"[\W_]+", "", "".join(words))
 
 
+_SUFFIXES = {"i", "ii", "iii", "iv", "v", "vi", "jr", "jr.", "sr", "sr."}
+
+
+def surname(name: str) -> str:
+    """The word a person goes by in a title: "King Charles III" -> "Charles"."""
+    words = name.split()
+    while len(words) > 1 and words[-1].lower() in _SUFFIXES:
+        words.pop()
+    return words[-1]
+
+
 def participant_keys(claim: Claim) -> set[str]:
     """What makes two claims the same parties: surnames, or the event's own name."""
     if claim.name:
         return {name_key(claim.name)}
-    return {p.split()[-1].lower() for p in claim.participants}
+    return {surname(p).lower() for p in claim.participants}
 
 
 def match_key(claim: Claim) -> str:
@@ -74,7 +85,7 @@ def title_of(participants: list[str], kind: str, name: str | None, location: str
     if name:
         base = name
     else:
-        people = "–".join(p if p in groups else p.split()[-1] for p in participants)
+        people = "–".join(p if p in groups else surname(p) for p in participants)
         base = f"{people} {kind}"
     if location and (not name or location.lower() not in name.lower()):
         base += f" in {location}"

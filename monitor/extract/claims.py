@@ -223,7 +223,11 @@ class ClaimExtractor:
                 continue
             participants = tuple(sorted({m.name for m in event.participants}))
             dated = []
+            by_kind = lex.kind_cues.get(event.word.kind, {})
             for start, end, status, rule, cue_text in readings:
+                override = by_kind.get(cue_text.lower())
+                if override and "negated" not in rule and "modal" not in rule:
+                    status, rule = override, f"{rule}, for a {event.word.kind} -> {override}"
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
                                                   times, article.published)
                 dated.append((when, date_text, start, end, status, rule, cue_text))

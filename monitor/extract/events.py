@@ -226,6 +226,11 @@ def place_of(event: EventMention, anchors: list[int], places: list[tuple[int, in
     return best[1] if best else None
 
 
+def include_word(event: EventMention) -> bool:
+    """Whether the event word is part of its name ("Harbour Lights Festival")."""
+    return event.text[:1].isupper() or event.word.kind == "event"
+
+
 def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             lex: Lexicon) -> str | None:
     """The event's own name, when the text gives one ("the Harbour Lights Festival")."""
@@ -234,7 +239,8 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
     places = {i for p in lex.places.find(tokens) for i in range(p.start, p.end)}
     while start > 0:
         token = tokens[start - 1]
-        if token.text in _NOT_NAME_WORDS or token.lower in WEEKDAYS or token.lower in MONTHS:
+        if token.text in _NOT_NAME_WORDS or token.lower in WEEKDAYS or token.lower in MONTHS \
+                or token.text == "May":
             break
         if token.text[:1].isupper() or token.text.isdigit() or (
                 token.text == "-" and start > 1 and tokens[start - 2].text[:1].isalnum()):
@@ -260,8 +266,11 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
     words = tokens[start:event.start]
     if not words or all(i in places for i in range(start, event.start)):
         return None
-    if all(t.text.isdigit() for t in words):
-        return None
-    include_word = event.text[:1].isupper() or event.word.kind == "event"
-    last = end if include_word else event.start
+    if all(t.text.isdigit() or t.text == "-" for t in words):
+        return None  # "July 24-30 visit": a date, not a name
+    if start == 0 and len(words) == 1 and words[0].text.isalpha() and not words[0].text.isupper() \
+            and not include_word(event):
+        return None  # "Revised launch ...": any first word is capitalised
+
+    last = end if include_word(event) else event.start
     return " ".join(t.text for t in tokens[start:last]).replace(" - ", "-").replace(" ' s", "'s")

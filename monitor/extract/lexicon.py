@@ -166,6 +166,7 @@ class Lexicon:
     group_names: set[str] = field(default_factory=set)
     organisation_heads: set[str] = field(default_factory=set)
     background_markers: set[str] = field(default_factory=set)
+    kind_cues: dict[str, dict[str, str]] = field(default_factory=dict)
     clause_words: set[str] = field(default_factory=set)
 
     def status_rank(self, status: str) -> int:
@@ -293,6 +294,16 @@ def _load_rules(lex: Lexicon, path: Path) -> None:
         lex.titles.add(phrase, phrase)
     for phrase in _strings(path, "future_markers", data.get("future_markers", [])):
         lex.future_markers.add(phrase, True)
+    for kind, mapping in data.get("kind_cues", {}).items():
+        if kind not in KINDS:
+            raise ConfigError(path, f"kind_cues.{kind}", "unknown kind", "one of "
+                              + ", ".join(KINDS))
+        for status, phrases in mapping.items():
+            if status not in STATUSES:
+                raise ConfigError(path, f"kind_cues.{kind}.{status}", "unknown status",
+                                  "one of " + ", ".join(STATUSES))
+            for phrase in _strings(path, f"kind_cues.{kind}.{status}", phrases):
+                lex.kind_cues.setdefault(kind, {})[phrase.lower()] = status
     for table in ("negated", "modal"):
         mapping = data.get(table, {})
         for status, target in mapping.items():
