@@ -180,6 +180,19 @@ class EntityFinder:
             if honorific:
                 end = _name_run(tokens, i, 2)
                 add(Mention(" ".join(t.text for t in tokens[i:end]), "person", i, end))
+        # "between Kalovor and Delmiren": unknown names either side of the "and".
+        places = {i for p in self.lex.places.find(tokens) for i in range(p.start, p.end)}
+        for i, token in enumerate(tokens):
+            if token.lower != "between":
+                continue
+            first_end = _name_run(tokens, i + 1)
+            if first_end == i + 1 or first_end >= len(tokens) or tokens[first_end].lower != "and":
+                continue
+            second_end = _name_run(tokens, first_end + 1)
+            for start, end in ((i + 1, first_end), (first_end + 1, second_end)):
+                if end > start and free(start, end) and not places & set(range(start, end)):
+                    add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start,
+                                end))
         # Unlisted organisations: a capitalised name ending in a head noun ("X Aerospace").
         for i, token in enumerate(tokens):
             if token.text not in self.lex.organisation_heads or i in taken:
