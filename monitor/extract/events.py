@@ -46,7 +46,13 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
         definite = match.start > 0 and tokens[match.start - 1].lower in ("the", "this", "that")
         events.append(EventMention(match.start, match.end, match.payload, text,
                                    definite=definite))
-    return events
+    # "will host the 2026 Games", "to hold talks": a verb whose object is an event
+    # noun is not an event of its own; its cues belong to the noun
+    nouns = [e for e in events if not e.word.verb]
+    return [e for e in events if not (e.word.verb and any(
+        0 <= n.start - e.end <= 4 and not any(t.text in BOUNDARIES or t.text == "."
+                                               for t in tokens[e.end:n.start])
+        for n in nouns))]
 
 
 def _mention_at(mentions: list[Mention], index: int) -> Mention | None:
