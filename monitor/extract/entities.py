@@ -47,6 +47,9 @@ class ArticleMemory:
         words = [w for w in mention.name.split() if w.lower() not in _ROMAN]
         if words:
             self.by_surname.setdefault(words[-1].lower(), mention)
+        if len(words) > 1:
+            # names written surname first ("Zhou Weiming", "Kang Tae-min") go by the first word
+            self.by_surname.setdefault(words[0].lower(), mention)
         if mention.country:
             self.by_country.setdefault(mention.country, mention.name)
 
