@@ -238,7 +238,7 @@ class ClaimExtractor:
                                     sentence.text, sentence.index, source, cue_text, rule,
                                     date_text, sentence.caption))
         recent.extend((sentence.index, e) for e in events if e.participants)
-        del recent[:-6]
+        del recent[:-12]
         return claims
 
     def _one_per_date(self, tokens: list[Token], event: EventMention,

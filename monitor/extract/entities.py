@@ -54,6 +54,9 @@ class ArticleMemory:
             self.by_country.setdefault(mention.country, mention.name)
 
 
+_PARTICLES = {"bin", "al", "de", "da", "von", "van", "der", "den", "le", "la", "del", "dos", "du"}
+
+
 def _capitalised(token: Token) -> bool:
     return token.text[:1].isupper() and token.text not in NOT_NAMES
 
@@ -72,9 +75,15 @@ def _name_run(tokens: list[Token], start: int, limit: int = 3) -> int:
         elif token.text == "-" and end > start and end + 1 < len(tokens) \
                 and _capitalised(tokens[end + 1]) and tokens[end + 1].lower in ("al", "bin"):
             end += 1
-        elif token.lower in ("bin", "al", "de", "da", "von", "van", "der", "le", "la") \
-                and end > start and end + 1 < len(tokens) and _capitalised(tokens[end + 1]):
-            end += 1
+        elif token.lower in _PARTICLES and end > start:
+            # "van der Linde", "de la Cruz": particles count when a capitalised word follows
+            stop = end
+            while stop < len(tokens) and tokens[stop].lower in _PARTICLES:
+                stop += 1
+            if stop < len(tokens) and _capitalised(tokens[stop]) and tokens[stop].text.isalpha():
+                end = stop
+            else:
+                break
         else:
             break
     return end
@@ -194,6 +203,26 @@ class EntityFinder:
             second_end = _name_run(tokens, first_end + 1)
             for start, end in ((i + 1, first_end), (first_end + 1, second_end)):
                 if end > start and free(start, end) and not places & set(range(start, end)):
+                    add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start,
+                                end))
+        # "Kang and Takeda spoke by phone": two unknown names joined by "and" that open a
+        # clause and are followed by a verb or auxiliary (a lower-case word)
+        for i in range(len(tokens)):
+            if i > 0 and tokens[i - 1].text not in (",", ";", ":", '"') \
+                    and tokens[i - 1].lower not in ("that", "when", "as", "after", "before"):
+                continue
+            first_end = _name_run(tokens, i)
+            if first_end == i or first_end >= len(tokens) or tokens[first_end].lower != "and":
+                continue
+            second_end = _name_run(tokens, first_end + 1)
+            if second_end == first_end + 1 or second_end >= len(tokens) \
+                    or not tokens[second_end].text[:1].islower():
+                continue
+            spans = ((i, first_end), (first_end + 1, second_end))
+            if any(places & set(range(a, b)) for a, b in spans):
+                continue
+            for start, end in spans:
+                if free(start, end):
                     add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start,
                                 end))
         # Unlisted organisations: a capitalised name ending in a head noun ("X Aerospace").
