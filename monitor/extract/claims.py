@@ -219,7 +219,8 @@ class ClaimExtractor:
             name = name_of(event, tokens, mentions, lex)
             if event.word.needs_name and not name:
                 continue
-            if not self._enough_participants(event, name):
+            located = place_of(event, [event.start], places, events, lex) is not None
+            if not self._enough_participants(event, name, located):
                 continue
             participants = tuple(sorted({m.name for m in event.participants}))
             dated = []
@@ -308,13 +309,16 @@ class ClaimExtractor:
                     event.participants.append(Mention(name, "person", -1, -1))
                     return
 
-    def _enough_participants(self, event: EventMention, name: str | None) -> bool:
+    def _enough_participants(self, event: EventMention, name: str | None,
+                             located: bool = False) -> bool:
         people = [m for m in event.participants if m.type == "person"]
         if name and event.word.kind in ("event", "launch", "vote"):
             return True
         if event.word.kind == "meeting" and not event.word.solo:
+            # one party is enough for a country or organisation ("the NATO meeting"), or
+            # for a named or placed meeting; a lone person needs the other side
             return len(event.participants) >= 2 or (
-                len(event.participants) == 1 and event.exhaustive and not people)
+                len(event.participants) == 1 and (not people or bool(name)))
         if event.word.kind == "call":
             return len(event.participants) >= 2
         return len(event.participants) >= 1

@@ -47,9 +47,11 @@ class ArticleMemory:
         words = [w for w in mention.name.split() if w.lower() not in _ROMAN]
         if words:
             self.by_surname.setdefault(words[-1].lower(), mention)
-        if len(words) > 1:
-            # names written surname first ("Zhou Weiming", "Kang Tae-min") go by the first word
-            self.by_surname.setdefault(words[0].lower(), mention)
+        for word in words[:-1]:
+            # names written surname first ("Zhou Weiming", "Kang Tae-min") go by the first
+            # word, double surnames ("Castañeda Ruiz") by either
+            if word.lower() not in _PARTICLES and word[:1].isupper():
+                self.by_surname.setdefault(word.lower(), mention)
         if mention.country:
             self.by_country.setdefault(mention.country, mention.name)
 
@@ -172,7 +174,9 @@ class EntityFinder:
             words = [t.text for t in tokens[start:end]]
             known = memory.by_surname.get(words[-1].lower())
             listed = self.lex.surnames.get(words[-1].lower())
-            if len(words) == 1 and (known or listed):
+            if known and known.name.split()[-len(words):] == words:
+                name = known.name  # "Carvalho Mendes" after "Luísa Carvalho Mendes"
+            elif len(words) == 1 and (known or listed):
                 name = known.name if known else listed.name  # type: ignore[union-attr]
             else:
                 name = " ".join(words).replace(" - ", "-")
@@ -234,8 +238,8 @@ class EntityFinder:
                     tokens[start - 1].text[:1].isupper() or tokens[start - 1].text == "-") \
                     and tokens[start - 1].text not in NOT_NAMES:
                 start -= 1
-            if start == i and (i == 0 or tokens[i - 1].lower != "the"):
-                continue
+            if start == i:
+                continue  # "the Council" alone names no one
             name = " ".join(t.text for t in tokens[start:i + 1]).replace(" - ", "-")
             add(Mention(name, "organisation", start, i + 1))
         # Descriptors: "the Russian leader", "the Russian and Ukrainian leaders".

@@ -269,6 +269,9 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return " ".join(t.text for t in tokens[end + 1:stop]).replace(" - ", "-")
     while end < len(tokens) and tokens[end].text.isdigit() and event.text[:1].isupper():
         end += 1
+    for k in range(start + 1, event.start - 1):
+        if tokens[k].text == "-" and tokens[k - 1].text[:1].isdigit():
+            start = k + 1  # a dateline run into the name: "Sept 2 - Scottish launch"
     words = tokens[start:event.start]
     if not words or all(i in places for i in range(start, event.start)):
         return None
