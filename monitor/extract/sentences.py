@@ -14,6 +14,20 @@ _ABBREVIATIONS = {
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"”’)\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _CAPTION_END = re.compile(r"\([^()]{2,80}/[^()]{1,60}\)\s*$|\bPhotograph:|\bPhoto:|\bPicture:"
                           r"|\bImage:|\(Photo\b|\bFile photo\b", re.IGNORECASE)
+# A headline run into the body: "... deal stalls The 2027 Games are ...", "mediationGovernment"
+_RUN_ON = re.compile(r"\b([a-z]{2,}) (?=(?:The|A|An|This|Follow|After|When|While|But|It|He|She|"
+                     r"They) [a-z0-9])|(?<=[a-z]{4})(?=[A-Z][a-z]{2,} [a-z])")
+_BEFORE_TITLES = {"of", "in", "at", "by", "to", "on", "the", "and", "for", "from", "with", "as",
+                  "into", "about", "like", "than", "or"}
+
+
+def _split_run_on(match: re.Match[str]) -> str:
+    word = match.group(1)
+    if word is None:
+        return ". "
+    return match.group(0) if word in _BEFORE_TITLES else word + ". "
+
+
 _TEASER = re.compile(r"^\s*\[.*\]\s*$|Opens in new window", re.IGNORECASE)
 
 
@@ -52,6 +66,6 @@ def split_sentences(text: str) -> list[Sentence]:
         if _TEASER.search(paragraph):
             continue
         caption = bool(_CAPTION_END.search(paragraph))
-        for part in _split_paragraph(paragraph.strip()):
+        for part in _split_paragraph(_RUN_ON.sub(_split_run_on, paragraph.strip())):
             sentences.append(Sentence(len(sentences), number, part, caption))
     return sentences
