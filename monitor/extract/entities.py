@@ -209,6 +209,14 @@ class EntityFinder:
                 if end > start and free(start, end) and not places & set(range(start, end)):
                     add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start,
                                 end))
+        # "would try to meet Castañeda", "talks with Ruiz": an unknown name after a verb of
+        # meeting is the other party
+        for match in self.lex.object_verbs.find(tokens):
+            end = _name_run(tokens, match.end)
+            if end > match.end and free(match.end, end) \
+                    and not places & set(range(match.end, end)):
+                add(Mention(" ".join(t.text for t in tokens[match.end:end]), "person",
+                            match.end, end))
         # "Kang and Takeda spoke by phone": two unknown names joined by "and" that open a
         # clause and are followed by a verb or auxiliary (a lower-case word)
         for i in range(len(tokens)):

@@ -158,6 +158,7 @@ class Lexicon:
     negators: set[str] = field(default_factory=set)
     modals: set[str] = field(default_factory=set)
     future_markers: PhraseMatcher[bool] = field(default_factory=PhraseMatcher)
+    object_verbs: PhraseMatcher[bool] = field(default_factory=PhraseMatcher)
     attribution_verbs: set[str] = field(default_factory=set)
     place_blockers: set[str] = field(default_factory=set)
     negated: dict[str, str | None] = field(default_factory=dict)
@@ -294,6 +295,8 @@ def _load_rules(lex: Lexicon, path: Path) -> None:
         lex.titles.add(phrase, phrase)
     for phrase in _strings(path, "future_markers", data.get("future_markers", [])):
         lex.future_markers.add(phrase, True)
+    for phrase in _strings(path, "object_verbs", data.get("object_verbs", [])):
+        lex.object_verbs.add(phrase, True)
     for kind, mapping in data.get("kind_cues", {}).items():
         if kind not in KINDS:
             raise ConfigError(path, f"kind_cues.{kind}", "unknown kind", "one of "
