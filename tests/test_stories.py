@@ -1,0 +1,101 @@
+"""Stories: the spec's rules for when a status becomes an alert, on a real state dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import CONFIG, run_cli
+from freezegun import freeze_time
+
+from monitor.articles import parse_article
+from monitor.pipeline import Monitor, ScanReport
+from monitor.settings import load_settings
+
+PLANNED = ("President Amar Kalovor and Prime Minister Lena Delmiren will meet in Geneva "
+           "next week, officials said.")
+AT_RISK = ("The meeting between Kalovor and Delmiren in Geneva could be postponed, "
+           "two diplomats said.")
+POSTPONED = ("The meeting between Kalovor and Delmiren in Geneva has been postponed, "
+             "a spokesman said.")
+HELD = "Kalovor and Delmiren met in Geneva on Monday, the foreign ministry said."
+
+
+@pytest.fixture
+def monitor(tmp_path: Path):  # noqa: ANN201 - a generator fixture
+    """A Monitor on a fresh state dir with the project's config."""
+    m = Monitor(load_settings(CONFIG, state_dir=str(tmp_path / "state")))
+    yield m
+    m.close()
+
+
+def feed(monitor: Monitor, name: str, day: str, text: str) -> list[tuple[str | None, str]]:
+    """Process one article; the (from, to) of each alert it raised."""
+    report = ScanReport()
+    monitor.process(parse_article(Path(name), f" date {day} {text}\n".encode()), report)
+    return [(a.body["from"], a.body["to"]) for a in report.alerts]
+
+
+def test_detected_at_is_the_processing_time_and_since_filters_on_it(monitor: Monitor) -> None:
+    with freeze_time("2026-01-05 10:00:00"):
+        feed(monitor, "a.txt", "2025-03-10", PLANNED)
+    with freeze_time("2026-01-06 09:30:00"):
+        feed(monitor, "b.txt", "2025-03-14", POSTPONED)
+    alerts = monitor.store.alerts()
+    assert [a["detected_at"] for a in alerts] == ["2026-01-05T10:00:00Z", "2026-01-06T09:30:00Z"]
+    assert [a["to"] for a in monitor.store.alerts(since="2026-01-06T00:00:00Z")] == ["postponed"]
+
+
+def test_a_status_change_alerts_once_and_a_repeat_does_not(monitor: Monitor) -> None:
+    assert feed(monitor, "a.txt", "2025-03-10", PLANNED) == [(None, "planned")]
+    assert feed(monitor, "b.txt", "2025-03-14", POSTPONED) == [("planned", "postponed")]
+    assert feed(monitor, "c.txt", "2025-03-15", POSTPONED.replace("a spokesman", "an aide")) == []
+
+
+def test_on_the_same_date_the_later_lifecycle_stage_wins(monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-03-10", PLANNED)
+    assert feed(monitor, "b.txt", "2025-03-14", POSTPONED) == [("planned", "postponed")]
+    # same day, earlier stage: recorded, but the story stays postponed
+    assert feed(monitor, "c.txt", "2025-03-14", AT_RISK) == []
+    assert monitor.store.stories()[0].status == "postponed"
+
+
+def test_a_late_older_article_becomes_history_without_an_alert(monitor: Monitor) -> None:
+    feed(monitor, "b.txt", "2025-03-14", POSTPONED)
+    assert feed(monitor, "a.txt", "2025-03-10", PLANNED) == []
+    story = monitor.store.stories()[0]
+    assert story.status == "postponed"
+    assert [c["status"] for c in monitor.store.story_claims(story.id)] == ["planned", "postponed"]
+
+
+def test_once_held_a_claim_about_a_later_meeting_starts_a_new_story(monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-03-10", PLANNED)
+    assert feed(monitor, "b.txt", "2025-03-18", HELD) == [("planned", "held")]
+    later = "Kalovor and Delmiren will meet again in Oslo in June, officials said."
+    assert feed(monitor, "c.txt", "2025-04-02", later) == [(None, "planned")]
+    assert sorted(s.status for s in monitor.store.stories()) == ["held", "planned"]
+
+
+def test_history_and_stories_show_the_evidence_a_user_needs(tmp_path: Path,
+                                                            state_dir: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "001.txt").write_text(f" date 2025-03-10 {PLANNED}\n")
+    (folder / "002.txt").write_text(f" date 2025-03-14 {POSTPONED}\n")
+    run_cli("scan", str(folder), state_dir=state_dir)
+    table = run_cli("stories", state_dir=state_dir).stdout.splitlines()
+    assert table[0].split() == ["ID", "STORY", "STATUS", "SINCE", "EVIDENCE"]
+    assert "Kalovor–Delmiren meeting in Geneva" in table[1]
+    assert "postponed  2025-03-14  The meeting between Kalovor and Delmiren" in table[1]
+    history = run_cli("history", "kalovor geneva", state_dir=state_dir).stdout.splitlines()
+    assert history[0].startswith("Kalovor–Delmiren meeting in Geneva [")
+    assert history[0].endswith("]: postponed since 2025-03-14")
+    assert history[1].split() == ["2025-03-10", "planned", "001.txt", "(officials)"]
+    assert history[2].strip() == PLANNED
+    assert history[3].split() == ["2025-03-14", "postponed", "002.txt", "(a", "spokesman)"]
+
+
+def test_history_of_an_unknown_story_is_a_clear_error(state_dir: Path) -> None:
+    done = run_cli("history", "nobody", state_dir=state_dir, check=False)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "monitor: no story matches 'nobody' (see `monitor stories`)"
