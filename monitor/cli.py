@@ -257,3 +257,65 @@ def evaluate(settings: Settings, folder: Path, as_json: bool, misses: bool) -> N
         for m in total.misses:
             click.echo(f"{m.case}: {m.what}: {_clean(m.story)}")
             click.echo(f"    {_clean(m.detail)}")
+
+
+def _marked(sentence: str, marks: list[tuple[str, str]], colour: bool) -> str:
+    """The sentence with each marked phrase shown: [phrase](role), or coloured on a terminal."""
+    styles = {"event": "cyan", "cue": "yellow", "who": "green", "place": "magenta",
+              "date": "blue"}
+    text = _clean(sentence)
+    spans: list[tuple[int, int, str]] = []
+    for role, words in marks:
+        at = text.find(words) if words else -1
+        while at >= 0 and any(a < at + len(words) and at < b for a, b, _ in spans):
+            at = text.find(words, at + 1)
+        if at >= 0:
+            spans.append((at, at + len(words), role))
+    for start, end, role in sorted(spans, reverse=True):
+        words = text[start:end]
+        shown = (click.style(words, fg=styles.get(role), bold=True) if colour
+                 else f"[{words}]({role})")
+        text = text[:start] + shown + text[end:]
+    return text
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="print one JSON array")
+@common_options
+def explain(settings: Settings, files: tuple[Path, ...], as_json: bool) -> None:
+    """Why each claim was read: the sentence with its event, cue, parties, place and date
+    marked, and the rule or lexicon entry that fired. Touches no state."""
+    from monitor.articles import read_article
+    from monitor.extract import ClaimExtractor, load_lexicon
+
+    extractor = ClaimExtractor(load_lexicon(settings.watchlist, settings.places,
+                                            settings.lexicon_dir))
+    out = []
+    for path in files:
+        article = read_article(path, max_bytes=settings.max_article_bytes)
+        for c in extractor.extract(article):
+            out.append({"article": article.name, "sentence_index": c.sentence_index,
+                        "text": c.sentence, "marks": [list(m) for m in c.marks],
+                        "participants": list(c.participants), "kind": c.kind, "name": c.name,
+                        "location": c.location, "status": c.status,
+                        "effective": c.effective.isoformat(), "date_text": c.date_text,
+                        "source": c.source, "cue": c.cue, "rule": c.rule,
+                        "caption": c.caption})
+    if as_json:
+        _print_json(out)
+        return
+    colour = sys.stdout.isatty()
+    if not out:
+        click.echo("no claims found")
+    for c in out:
+        who = c["name"] or "–".join(c["participants"])
+        where = f" in {c['location']}" if c["location"] else ""
+        click.echo(f"{c['article']} sentence {c['sentence_index'] + 1}: {_clean(who)} "
+                   f"{c['kind']}{where}: {c['status']}")
+        click.echo(f"    {_marked(c['text'], [tuple(m) for m in c['marks']], colour)}")
+        dated = (f"'{c['date_text']}'" if c["date_text"] and c["date_text"] != "had"
+                 else "the publication date" if not c["date_text"] else "a past perfect ('had')")
+        click.echo(f"    rule: {c['rule']}; effective {c['effective']} from {dated}"
+                   + (f"; source: {_clean(c['source'])}" if c["source"] else "")
+                   + ("; in a photo caption" if c["caption"] else ""))

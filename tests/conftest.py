@@ -15,9 +15,10 @@ CONFIG = ROOT / "config" / "monitor.toml"
 
 
 def run_cli(*args: str, state_dir: Path | None = None, check: bool = True,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+            env: dict[str, str] | None = None,
+            config: Path = CONFIG) -> subprocess.CompletedProcess[str]:
     """Run `python -m monitor` with the project config; returns the finished process."""
-    cmd = [sys.executable, "-m", "monitor", *args, "--config", str(CONFIG)]
+    cmd = [sys.executable, "-m", "monitor", *args, "--config", str(config)]
     if state_dir is not None:
         cmd += ["--state-dir", str(state_dir)]
     full_env = {**os.environ, **(env or {})}

@@ -48,6 +48,7 @@ class Claim:
     rule: str
     date_text: str | None = None
     caption: bool = False
+    marks: tuple[tuple[str, str], ...] = ()  # (role, words) for `monitor explain`
 
 
 def _distance(tokens: list[Token], a: tuple[int, int], b: tuple[int, int],
@@ -235,9 +236,17 @@ class ClaimExtractor:
             for when, date_text, start, _end, status, rule, cue_text in self._one_per_date(
                     tokens, event, dated):
                 location = place_of(event, [event.start, start], places, events, lex)
+                marks = [("event", event.text), ("cue", cue_text)]
+                marks += [("who", _join(tokens[m.start:m.end])) for m in event.participants
+                          if any(m is here for here in mentions)]
+                if location:
+                    marks += [("place", _join(tokens[a:b])) for a, b, place in places
+                              if place.name == location][:1]
+                if date_text and date_text != "had":
+                    marks.append(("date", date_text))
                 claims.append(Claim(participants, event.word.kind, name, location, status, when,
                                     sentence.text, sentence.index, source, cue_text, rule,
-                                    date_text, sentence.caption))
+                                    date_text, sentence.caption, tuple(marks)))
         recent.extend((sentence.index, e) for e in events if e.participants)
         del recent[:-12]
         return claims

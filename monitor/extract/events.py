@@ -13,7 +13,7 @@ BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
                 "visiting", "from"}
 _ARTICLES = {"the", "a", "an"}
-_PRONOUNS_PLURAL = {"them", "both", "two"}
+_PRONOUNS_PLURAL = {"them", "both", "two", "they", "pair"}
 _PRONOUNS_SINGLE = {"he", "his", "she", "her", "him"}
 
 
