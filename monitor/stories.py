@@ -20,6 +20,8 @@ from monitor.extract import Claim, Lexicon
 from monitor.store import Store, StoryRow, utc_now
 
 SAME_OCCASION_DAYS = 3
+DISPUTE_DAYS = 2
+ON, OFF = {"planned"}, {"paused", "postponed", "cancelled"}
 
 
 @dataclass
@@ -228,4 +230,31 @@ class StoryBook:
                          "published": evidence["published"], "source": evidence["source"]},
             "detected_at": utc_now(),
         }
+        other = self._disputed_by(story, evidence)
+        body["disputed"] = other is not None
+        if other is not None:
+            body["disputed_by"] = {"status": other["status"], "text": other["sentence"],
+                                   "article": other["article_name"],
+                                   "published": other["published"], "source": other["source"]}
         return Alert(alert_id, story.id, body)
+
+    def _disputed_by(self, story: StoryRow, evidence: dict[str, Any]) -> dict[str, Any] | None:
+        """A claim of the same period from another voice that says the opposite.
+
+        "On hold" against "preparations continue": one side says the event is on
+        (planned), the other that it is off (paused, postponed, cancelled), within
+        a couple of days, and neither is a past claim nor the same source's.
+        """
+        if story.status not in ON | OFF:
+            return None
+        opposite = OFF if story.status in ON else ON
+        since = date.fromisoformat(story.since)
+        for claim in reversed(self.store.story_claims(story.id)):
+            if claim["status"] not in opposite or claim["date_text"]:
+                continue
+            if abs((date.fromisoformat(claim["effective"]) - since).days) > DISPUTE_DAYS:
+                continue
+            if claim["article"] == evidence["article"] and claim["source"] == evidence["source"]:
+                continue
+            return claim
+        return None

@@ -99,3 +99,25 @@ def test_history_of_an_unknown_story_is_a_clear_error(state_dir: Path) -> None:
     done = run_cli("history", "nobody", state_dir=state_dir, check=False)
     assert done.returncode == 1
     assert done.stderr.strip() == "monitor: no story matches 'nobody' (see `monitor stories`)"
+
+
+def test_sources_that_disagree_in_the_same_days_mark_the_alert_disputed(
+        monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-03-10", PLANNED)
+    on_hold = ("The meeting between Kalovor and Delmiren in Geneva has been put on hold, "
+               "a diplomat said.")
+    continuing = ("Preparations for the meeting between Kalovor and Delmiren in Geneva are "
+                  "continuing, the foreign ministry said.")
+    feed(monitor, "b.txt", "2025-03-14", continuing)
+    feed(monitor, "c.txt", "2025-03-14", on_hold)
+    last = monitor.store.alerts()[-1]
+    assert (last["from"], last["to"], last["disputed"]) == ("planned", "paused", True)
+    assert last["disputed_by"]["status"] == "planned"
+    assert last["disputed_by"]["text"] == continuing
+    assert last["disputed_by"]["source"] == "the foreign ministry"
+
+
+def test_one_voice_changing_its_story_is_not_a_dispute(monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-03-10", PLANNED)
+    feed(monitor, "b.txt", "2025-03-14", POSTPONED)
+    assert monitor.store.alerts()[-1]["disputed"] is False

@@ -214,7 +214,9 @@ class EntityFinder:
         for match in self.lex.object_verbs.find(tokens):
             end = _name_run(tokens, match.end)
             if end > match.end and free(match.end, end) \
-                    and not places & set(range(match.end, end)):
+                    and not places & set(range(match.end, end)) \
+                    and not self.lex.adjectives.find(tokens[match.end:end]) \
+                    and not self.lex.titles.find(tokens[match.end:end]):
                 add(Mention(" ".join(t.text for t in tokens[match.end:end]), "person",
                             match.end, end))
         # "Kang and Takeda spoke by phone": two unknown names joined by "and" that open a
