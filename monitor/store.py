@@ -60,6 +60,13 @@ def m010_story_keys(db: sqlite_utils.Database) -> None:
                                     ignore=True)
 
 
+@migrations()
+def m011_story_keys_by_word(db: sqlite_utils.Database) -> None:
+    # stories are now found by every word of their parties' names or their own name;
+    # StoryBook rebuilds the index from the stories on open
+    db.execute("delete from story_keys")
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -176,6 +183,12 @@ class Store:
             "order by s.updated_seq desc", [kind, kind, *sorted(keys)]).fetchall()
         columns = [c.name for c in self.db["stories"].columns]
         return [StoryRow.from_row(dict(zip(columns, row, strict=True))) for row in rows]
+
+    def story_keys_missing(self) -> bool:
+        """Whether stories exist that are not indexed under any key."""
+        row = self.db.execute("select 1 from stories where id not in "
+                              "(select story_id from story_keys) limit 1").fetchone()
+        return bool(row)
 
     def set_story_keys(self, story_id: str, kind: str, keys: set[str]) -> None:
         """Index a story under each of its participant keys (replacing the old ones)."""

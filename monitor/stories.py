@@ -78,6 +78,36 @@ def match_key(claim: Claim) -> str:
     return "|".join(sorted(participant_keys(claim)))
 
 
+_NOT_KEYS = {"the", "of", "and", "de", "da", "van", "von", "der", "al", "bin", "la", "le"}
+
+
+def _words(text: str) -> set[str]:
+    words = re.findall(r"\w+", text.lower())
+    return {w for w in words if len(w) > 1 and w not in _NOT_KEYS and w not in _SUFFIXES
+            and not re.fullmatch(r"(19|20)\d\d", w)}
+
+
+def index_keys(participants: list[str] | tuple[str, ...], name: str | None) -> set[str]:
+    """The words a story is found by: its name's words, or its parties' names' words."""
+    if name:
+        return {"n:" + w for w in _words(name)} or {name_key(name)}
+    return {"p:" + w for p in participants for w in _words(p)}
+
+
+def same_party(a: str, b: str) -> bool:
+    """Two spellings of one party: "Zhou" and "Zhou Weiming", "Carvalho Mendes" and
+    "Luísa Carvalho Mendes"; one name's words are all in the other."""
+    wa, wb = _words(a), _words(b)
+    return a == b or bool(wa and wb and (wa <= wb or wb <= wa))
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two spellings of one event name: "Hanbit Film Awards" and "the Hanbit Film Awards
+    ceremony", "Chandrayaan2" and "Chandrayaan-2"."""
+    wa, wb = _words(a), _words(b)
+    return name_key(a) == name_key(b) or bool(wa and wb and (wa <= wb or wb <= wa))
+
+
 def title_of(participants: list[str], kind: str, name: str | None, location: str | None,
              groups: set[str]) -> str:
     """A title a reader would write: "Duarte–Vossberg meeting in Geneva".
@@ -101,6 +131,9 @@ class StoryBook:
         self.store = store
         self.lex = lexicon
         self.groups = lexicon.group_names
+        if store.story_keys_missing():
+            with store.transaction():
+                self.rebuild_keys()
 
     def _ancestors(self, place: str) -> list[str]:
         chain = [place]
@@ -136,23 +169,29 @@ class StoryBook:
             return abs((claim.effective - held_on).days) <= SAME_OCCASION_DAYS
         return False
 
+    def _fit(self, story: StoryRow, claim: Claim) -> int:
+        """How a claim fits a story's parties: 2 the same, 1 one side names a single party
+        the other includes ("X's visit" and "the X-Y summit"), 0 not at all."""
+        if claim.name or story.name:
+            return 2 if claim.name and story.name and same_name(claim.name, story.name) else 0
+        mine, theirs = claim.participants, story.participants
+        claim_in = all(any(same_party(p, q) for q in theirs) for p in mine)
+        story_in = all(any(same_party(q, p) for p in mine) for q in theirs)
+        if claim_in and story_in:
+            return 2
+        # a pair never joins a trilateral
+        return int(claim_in and len(mine) == 1 or story_in and len(theirs) == 1)
+
     def _story_for(self, claim: Claim, article: Article, index: int,
                    pending: dict[str, StoryRow]) -> tuple[StoryRow, bool]:
-        keys = participant_keys(claim)
-        key = "|".join(sorted(keys))
+        keys = index_keys(claim.participants, claim.name)
         candidates = [pending.get(s.id, s) for s in self.store.stories_sharing(keys, claim.kind)]
-        # the same parties first; then, when one side names a single party, a story that
-        # includes it ("X's visit" and "the X-Y summit"); a pair never joins a trilateral
-        candidates.sort(key=lambda s: s.match_key != key)
-        for story in candidates:
-            theirs = set(story.match_key.split("|"))
-            if theirs != keys and min(len(theirs), len(keys)) > 1:
-                continue
-            if not (keys <= theirs or theirs <= keys):
-                continue
+        fits = [(self._fit(s, claim), s) for s in candidates]
+        for _, story in sorted((f for f in fits if f[0]), key=lambda f: -f[0]):
             if self._accepts(story, claim, not article.dated):
                 return story, False
         seq = self.store.next_seq()
+        key = match_key(claim)
         story = StoryRow(
             id=_short_hash(key, claim.kind, article.sha256, claim.sentence_index, index),
             match_key=key, kind=claim.kind, name=claim.name, title="",
@@ -160,6 +199,12 @@ class StoryBook:
             status=claim.status, since=claim.effective.isoformat(), evidence=0,
             created_seq=seq, updated_seq=seq)
         return story, True
+
+    def rebuild_keys(self) -> None:
+        """Index every story under its words (after a change of how keys are made)."""
+        for story in self.store.stories():
+            self.store.set_story_keys(story.id, story.kind,
+                                      index_keys(story.participants, story.name))
 
     def apply(self, article: Article, claims: list[Claim]) -> list[Alert]:
         """Store the claims, update their stories and return the alerts; call in a transaction."""
@@ -170,13 +215,16 @@ class StoryBook:
         for index, claim in ordered:
             story, new = self._story_for(claim, article, index, stories)
             story = stories.get(story.id, story)
-            keys = participant_keys(claim)
-            if new or not keys <= set(story.match_key.split("|")):
-                story.participants += [p for p in claim.participants
-                                       if p not in story.participants]
-                keys |= set(story.match_key.split("|")) if not new else set()
-                story.match_key = "|".join(sorted(keys))
-                self.store.set_story_keys(story.id, story.kind, keys)
+            added = [p for p in claim.participants
+                     if not any(same_party(p, q) for q in story.participants)]
+            if new or (added and not story.name):
+                story.participants += added
+                story.match_key = "|".join(sorted({surname(p).lower()
+                                                   for p in story.participants}))
+                if story.name:
+                    story.match_key = name_key(story.name)
+                self.store.set_story_keys(story.id, story.kind,
+                                          index_keys(story.participants, story.name))
             change = changes.setdefault(story.id, _Change(None if new else story.status, new))
             claim_id = self.store.add_claim({
                 "story_id": story.id, "article": article.sha256, "article_name": article.name,
