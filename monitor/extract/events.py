@@ -240,7 +240,39 @@ def include_word(event: EventMention) -> bool:
 def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             lex: Lexicon) -> str | None:
     """The event's own name, when the text gives one ("the Harbour Lights Festival")."""
+    name = _own_name(event, tokens, mentions, lex)
+    if name or event.word.kind != "vote":
+        return name
+    # "the municipal elections", "Senegal's presidential election": the kind of vote,
+    # with the country when the sentence names one just before it
     start = event.start
+    while start > 0 and tokens[start - 1].lower in lex.vote_types | {"and"}:
+        start -= 1
+    while start < event.start and tokens[start].lower == "and":
+        start += 1
+    if start == event.start and not any(t.lower in lex.vote_types
+                                        for t in tokens[event.start:event.end]):
+        return None
+    owner = next((m.name for m in mentions if m.type == "country"
+                  and 0 <= start - m.end <= 2), None)
+    words = " ".join(t.text for t in tokens[start:event.end])
+    return f"{owner} {words}" if owner else words
+
+
+def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
+              lex: Lexicon) -> str | None:
+    start = event.start
+    if event.word.verb and event.word.kind == "launch":
+        # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word
+        while start > 0 and tokens[start - 1].lower in lex.vehicle_words:
+            start -= 1
+        if start == event.start:
+            return None
+        carrier = start
+        while start > 0 and tokens[start - 1].text[:1].isupper() \
+                and tokens[start - 1].text not in _NOT_NAME_WORDS:
+            start -= 1
+        return " ".join(t.text for t in tokens[start:carrier]) or None
     taken = {i for m in mentions for i in range(m.start, m.end)}
     places = {i for p in lex.places.find(tokens) for i in range(p.start, p.end)}
     while start > 0:
