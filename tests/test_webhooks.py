@@ -11,6 +11,7 @@ import random
 import re
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -19,7 +20,8 @@ import pytest
 from monitor.pipeline import Monitor
 from monitor.settings import RETRY_SCHEDULE, Settings, load_settings
 from monitor.webhooks import EndpointWorker, load_endpoints
-from tests.receiver import Receiver, free_port, monitor, new_secret, write_config
+from tests.conftest import ROOT
+from tests.receiver import Receiver, free_port, monitor, new_secret, wait_for, write_config
 from tests.writer import name, planned_article, status_article
 
 
@@ -324,7 +326,39 @@ def test_secrets_never_reach_logs_json_or_the_database(tmp_path: Path,
     assert len(receiver.accepted) == 3
 
 
-# ---------------------------------------------------------------- `webhooks test`
+# ---------------------------------------------------------------- `webhooks test` and README
+
+
+def _readme_receiver() -> str:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Webhooks", 1)[1]
+    return re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+
+
+def test_webhooks_test_reaches_the_readme_receiver_which_verifies_it(tmp_path: Path) -> None:
+    code = _readme_receiver()
+    assert len([line for line in code.splitlines() if line.strip()]) <= 15
+    secret, port = new_secret(), free_port()
+    script = tmp_path / "receiver.py"
+    script.write_text(code)
+    url = f"http://127.0.0.1:{port}/"
+    config = write_config(tmp_path, [{"url": url, "secret_env": "HOOK_SECRET"}],
+                          state_dir=str(tmp_path / "state"))
+    server = subprocess.Popen([sys.executable, str(script)], text=True, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE,
+                              env={"PORT": str(port), "MONITOR_WEBHOOK_SECRET": secret})
+    try:
+        assert wait_for(lambda: monitor(config, "webhooks", "test", url, check=False,
+                                        env={"HOOK_SECRET": secret}).returncode == 0)
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=10)
+    assert "Example–Sample meeting in Exampletown: planned -> postponed" in out, err
+
+    done = monitor(config, "webhooks", "test", url, check=False,
+                   env={"HOOK_SECRET": secret})
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"monitor: test alert to {url} failed: connection failed: ")
 
 
 def test_webhooks_test_signs_for_an_unconfigured_url_only_with_secret_env(
