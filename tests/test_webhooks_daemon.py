@@ -126,7 +126,7 @@ def test_a_failing_endpoint_catches_up_in_story_order_while_another_gets_all_at_
     flaky.mode = "hang"
     assert wait_for(lambda: any(r.mode == "hang" for r in flaky.requests))
     (watch / "3-a.txt").write_text(planned_article(3))
-    assert wait_for(lambda: len(healthy.accepted) == 10, timeout=3)
+    assert wait_for(lambda: len(healthy.accepted) == 10, timeout=5)
     assert wait_for(lambda: any(r["last_error"] == "timed out after 0.5 s"
                                 for r in _waiting(config)))
     # and recovers
