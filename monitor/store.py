@@ -49,7 +49,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m002_outbox(db: sqlite_utils.Database) -> None:
+def m020_outbox(db: sqlite_utils.Database) -> None:
     # webhook delivery (monitor.webhooks): each alert's body serialised once, and one
     # outbox row per (alert, endpoint), written in the alert's own transaction
     db["webhook_endpoints"].create({"key": str, "url": str, "disabled_at": str,
