@@ -89,12 +89,14 @@ def run(settings: Settings) -> None:
 def scan(settings: Settings, paths: tuple[Path, ...]) -> None:
     """Process files or folders (default: the watch dir) once, in publication order."""
     from monitor.pipeline import Monitor, expand_paths
+    from monitor.webhooks import load_endpoints
 
     targets = list(paths) or [settings.watch_dir]
     missing = [p for p in targets if not p.exists()]
     if missing:
         raise click.UsageError(f"no such file or folder: {missing[0]}")
     files = expand_paths(targets)
+    endpoints = load_endpoints(settings)  # a missing secret stops the scan before it starts
     monitor = Monitor(settings)
     try:
         show = sys.stderr.isatty() and len(files) > 20
@@ -111,6 +113,23 @@ def scan(settings: Settings, paths: tuple[Path, ...]) -> None:
                    f"  ({body['effective']}, {body['evidence']['article']})")
     click.echo(f"{report.processed} processed, {report.duplicates} duplicates, "
                f"{report.rejected} rejected, {len(report.alerts)} alerts", err=True)
+    if endpoints:
+        _deliver_once(settings, endpoints)
+
+
+def _deliver_once(settings: Settings, endpoints: list[Any], err: bool = True) -> None:
+    """One delivery pass without a daemon: each endpoint until its first failure."""
+    from monitor.webhooks import Dispatcher
+
+    dispatcher = Dispatcher(settings.db_path, endpoints)
+    try:
+        sent = dispatcher.deliver_once()
+    finally:
+        dispatcher.stop()
+    waiting = f", {sent.failed} to retry" if sent.failed else ""
+    dead = f", {sent.dead} dead" if sent.dead else ""
+    hint = " (see `monitor webhooks`)" if sent.failed or sent.dead else ""
+    click.echo(f"webhooks: {sent.delivered} delivered{waiting}{dead}{hint}", err=err)
 
 
 def _open_store(settings: Settings) -> Any:
@@ -183,6 +202,130 @@ def alerts(settings: Settings, as_json: bool, since: str | None) -> None:
     for a in rows:
         click.echo(f"{a['detected_at']}  {_clean(a['story']['title'])}: "
                    f"{a['from'] or 'new'} -> {a['to']}  ({a['effective']})")
+
+
+WEBHOOK_ACTIONS = ("list", "retry", "test", "enable")
+
+
+@main.command()
+@click.argument("action", required=False, default="list",
+                type=click.Choice(WEBHOOK_ACTIONS))
+@click.argument("target", required=False)
+@click.option("--all", "every", is_flag=True,
+              help="list: delivered ones too; retry: every failed and dead delivery")
+@click.option("--secret-env", metavar="NAME",
+              help="test: sign with the whsec_ secret in $NAME (for a URL not configured)")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON array")
+@common_options
+def webhooks(settings: Settings, action: str, target: str | None, every: bool,
+             secret_env: str | None, as_json: bool) -> None:
+    """Webhook deliveries waiting, failed or dead, with their last error.
+
+    \b
+    monitor webhooks [--all] [--json]   list deliveries not yet made
+    monitor webhooks retry ID|--all     retry one delivery (number or alert id) or all
+    monitor webhooks test URL           send a signed sample alert to URL
+    monitor webhooks enable URL         re-enable an endpoint that answered 410 Gone
+    """
+    if action in ("test", "enable") and not target:
+        raise click.UsageError(f"`monitor webhooks {action}` needs a URL")
+    if action == "retry" and bool(target) == every:
+        raise click.UsageError("`monitor webhooks retry` takes one delivery ID or --all")
+    if action == "list" and target:
+        raise click.UsageError(f"unexpected argument {target!r}; did you mean retry?")
+    if action == "test":
+        _webhook_test(settings, target or "", secret_env)
+        return
+    from monitor.webhooks import Outbox
+
+    store = _open_store(settings)
+    outbox = Outbox(store.db, settings.webhooks)
+    try:
+        if action == "list":
+            _webhook_list(settings, outbox, every, as_json)
+        elif action == "enable":
+            key = outbox.enable(target or "")
+            click.echo(f"enabled endpoint {key}; its waiting deliveries are due now")
+        else:
+            _webhook_retry(settings, outbox, target)
+    finally:
+        store.close()
+
+
+def _webhook_list(settings: Settings, outbox: Any, every: bool, as_json: bool) -> None:
+    rows = outbox.deliveries(include_delivered=every)
+    if as_json:
+        _print_json([r.to_json() for r in rows])
+        return
+    endpoints = outbox.endpoints()
+    if not endpoints:
+        click.echo("no webhooks configured (add [[webhooks]] to the config)")
+        return
+    click.echo(f"{'ENDPOINT':<8}  {'PENDING':>7}  {'FAILED':>6}  {'DEAD':>4}  {'DELIVERED':>9}  "
+               "URL")
+    for e in endpoints:
+        c = e.counts
+        note = "" if e.configured else "  (no longer configured)"
+        if e.disabled_at:
+            note += f"  DISABLED since {e.disabled_at}: {_clean(e.disabled_reason)}"
+        click.echo(f"{e.key:<8}  {c['pending']:>7}  {c['failed']:>6}  {c['dead']:>4}  "
+                   f"{c['delivered']:>9}  {_clean(e.url)}{note}")
+    click.echo()
+    if not rows:
+        click.echo("no deliveries waiting")
+        return
+    width = min(72, max(len(r.story) + len(r.change) + 2 for r in rows))
+    click.echo(f"{'#':>5}  {'ENDPOINT':<8}  {'STATE':<9}  {'TRIES':>5}  {'NEXT ATTEMPT':<20}  "
+               f"{'ALERT':<{width}}  LAST ERROR")
+    for r in rows:
+        if r.waiting_for:
+            when = f"after #{r.waiting_for}"
+        elif r.endpoint_disabled:
+            when = "endpoint disabled"
+        else:
+            when = r.next_attempt or "-"
+        alert = _clean(f"{r.story}: {r.change}")[:width]
+        click.echo(f"{r.id:>5}  {r.endpoint:<8}  {r.state:<9}  {r.attempts:>5}  {when:<20}  "
+                   f"{alert:<{width}}  {_clean(r.last_error)}")
+
+
+def _webhook_retry(settings: Settings, outbox: Any, target: str | None) -> None:
+    from monitor.daemon import StateLock
+    from monitor.errors import AlreadyRunning
+    from monitor.webhooks import load_endpoints
+
+    lock = StateLock(settings.state_dir)
+    try:
+        lock.acquire()
+    except AlreadyRunning:
+        ids = outbox.retry(target)
+        click.echo(f"{_count(len(ids), 'delivery', 'deliveries')} queued for retry; the running "
+                   f"monitor sends them within {settings.webhook_poll_seconds:g} s")
+        return
+    try:
+        endpoints = load_endpoints(settings)
+        ids = outbox.retry(target)
+        click.echo(f"{_count(len(ids), 'delivery', 'deliveries')} queued for retry")
+        if ids:
+            _deliver_once(settings, endpoints, err=False)
+    finally:
+        lock.release()
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _webhook_test(settings: Settings, url: str, secret_env: str | None) -> None:
+    from monitor.errors import WebhookError
+    from monitor.webhooks import display_url, endpoint_for_test, send_test
+
+    endpoint = endpoint_for_test(settings, url, secret_env)
+    msg_id, outcome = send_test(endpoint)
+    if not outcome.ok:
+        raise WebhookError(f"test alert to {display_url(url)} failed: {outcome.error}")
+    click.echo(f"sent a signed test alert to {display_url(url)}: HTTP {outcome.status} "
+               f"in {outcome.seconds * 1000:.0f} ms (webhook-id {msg_id})")
 
 
 @main.command()

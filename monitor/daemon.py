@@ -16,6 +16,7 @@ from monitor.errors import AlreadyRunning
 from monitor.ingest import FolderWatcher
 from monitor.pipeline import Monitor
 from monitor.settings import Settings
+from monitor.webhooks import Dispatcher, load_endpoints
 
 log = structlog.get_logger("monitor")
 
@@ -78,14 +79,20 @@ class Daemon:
 
     def run(self) -> None:
         """Run until stopped; every article processed so far stays committed."""
+        endpoints = load_endpoints(self.settings)  # a missing secret stops us before anything
         lock = StateLock(self.settings.state_dir)
         lock.acquire()
         watcher: FolderWatcher | None = None
+        dispatcher: Dispatcher | None = None
         try:
             if threading.current_thread() is threading.main_thread():
                 signal.signal(signal.SIGTERM, self._signal)
                 signal.signal(signal.SIGINT, self._signal)
             self.monitor = Monitor(self.settings)
+            dispatcher = Dispatcher(self.settings.db_path, endpoints,
+                                    poll_seconds=self.settings.webhook_poll_seconds)
+            self.monitor.on_queued = dispatcher.nudge
+            dispatcher.start()
             self.settings.watch_dir.mkdir(parents=True, exist_ok=True)
             watcher = FolderWatcher(self.settings.watch_dir, self._on_ready,
                                     observer=self.settings.observer,
@@ -99,6 +106,8 @@ class Daemon:
         finally:
             if watcher is not None:
                 watcher.stop()
+            if dispatcher is not None:
+                dispatcher.stop()
             if self.monitor is not None:
                 self.monitor.close()
             lock.release()

@@ -48,3 +48,20 @@ class AlreadyRunning(MonitorError):
     """Another daemon holds the state directory's lock."""
 
     exit_code = 2
+
+
+class DeliveryNotFound(MonitorError):
+    """A command named a webhook delivery that is not waiting in the outbox."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+        super().__init__(f"no undelivered webhook delivery matches {query!r} "
+                         "(see `monitor webhooks`)")
+
+
+class WebhookError(MonitorError):
+    """A webhook command could not do what it was asked (an unknown URL, a failed test)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        self.exit_code = exit_code
+        super().__init__(message)

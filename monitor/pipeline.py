@@ -1,6 +1,7 @@
 """Pipeline: one article through every stage, in one transaction.
 
     file -> articles.read_article -> extract -> stories -> store -> alerts log
+                                                                 -> webhook outbox
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from monitor.extract import ClaimExtractor, Lexicon, load_lexicon
 from monitor.settings import Settings
 from monitor.store import Store
 from monitor.stories import Alert, StoryBook
+from monitor.webhooks import Outbox
 
 log = structlog.get_logger("monitor")
 
@@ -45,6 +47,10 @@ class Monitor:
         self.book = StoryBook(self.store, self.lexicon)
         self.alert_log = AlertLog(settings.alert_log)
         self.alert_log.flush_from(self.store)
+        self.outbox = Outbox(self.store.db, settings.webhooks)
+        self.outbox.register()
+        # called after a transaction that queued webhook deliveries has committed
+        self.on_queued: Callable[[], None] | None = None
 
     def close(self) -> None:
         """Release the database and the alert log."""
@@ -81,15 +87,19 @@ class Monitor:
             log.info("duplicate content skipped", file=article.name)
             return
         claims = self.extractor.extract(article)
+        queued = 0
         with self.store.transaction():
             alerts = self.book.apply(article, claims)
             for alert in alerts:
-                self.store.add_alert(alert.id, alert.story_id, alert.body)
+                if self.store.add_alert(alert.id, alert.story_id, alert.body):
+                    queued += self.outbox.enqueue(alert.id, alert.story_id, alert.body)
             self.store.add_article(article.sha256, article.name, article.published.isoformat(),
                                    article.dated, len(claims))
         report.processed += 1
         report.alerts.extend(alerts)
         self.alert_log.flush_from(self.store)
+        if queued and self.on_queued is not None:
+            self.on_queued()
         for alert in alerts:
             log.info("status changed", story=alert.body["story"]["title"],
                      change=f"{alert.body['from']} -> {alert.body['to']}",

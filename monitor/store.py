@@ -67,6 +67,24 @@ def m011_story_keys_by_word(db: sqlite_utils.Database) -> None:
     db.execute("delete from story_keys")
 
 
+@migrations()
+def m020_outbox(db: sqlite_utils.Database) -> None:
+    # webhook delivery (monitor.webhooks): each alert's body serialised once, and one
+    # outbox row per (alert, endpoint), written in the alert's own transaction
+    db["webhook_endpoints"].create({"key": str, "url": str, "disabled_at": str,
+                                    "disabled_reason": str}, pk="key")
+    db["webhook_messages"].create({"id": str, "story_id": str, "body": str,
+                                   "created_at": str}, pk="id")
+    db["webhook_outbox"].create({"id": int, "message_id": str, "endpoint": str,
+                                 "story_id": str, "state": str, "attempts": int,
+                                 "next_at": float, "claimed_until": float,
+                                 "last_attempt_at": str, "last_status": int, "last_error": str,
+                                 "created_at": str, "delivered_at": str}, pk="id")
+    db["webhook_outbox"].create_index(["message_id", "endpoint"], unique=True)
+    db["webhook_outbox"].create_index(["endpoint", "state", "next_at"])
+    db["webhook_outbox"].create_index(["endpoint", "story_id", "id"])
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -125,9 +143,23 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One atomic unit of work."""
-        with self.db.atomic():
+        """One atomic unit of work.
+
+        The outermost one takes the write lock at once (BEGIN IMMEDIATE): the webhook
+        workers write to the same file, and a transaction that read first and wrote
+        later could otherwise fail on their commits instead of waiting for them.
+        """
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
             yield
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.conn.rollback()
+            raise
 
     # articles and files
     def has_article(self, sha256: str) -> bool:

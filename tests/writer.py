@@ -21,3 +21,10 @@ def planned_article(i: int, day: str = "2025-03-10") -> str:
     a, b = name(i, 1), name(i, 2)
     return (f" date {day} President Amar {a} and Prime Minister Lena {b} will meet in Geneva "
             f"next week, officials said.\n\nThe talks are expected to focus on trade.\n")
+
+
+def status_article(i: int, status: str, day: str) -> str:
+    """A later article about article i's meeting: "has been postponed", "... cancelled"."""
+    a, b = name(i, 1), name(i, 2)
+    return (f" date {day} The meeting between President Amar {a} and Prime Minister Lena {b} "
+            f"in Geneva has been {status}, officials said.\n")
