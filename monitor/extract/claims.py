@@ -173,7 +173,11 @@ class ClaimExtractor:
         if not tokens:
             return []
         mentions = self.entities.find(tokens, memory)
-        events = find_events(tokens, lex)
+        # "Northlight Launch", "the Hanbit Film Awards committee": a capitalised event word
+        # inside an organisation's name is part of the name
+        events = [e for e in find_events(tokens, lex) if not any(
+            m.type == "organisation" and m.start <= e.start and e.end <= m.end
+            and m.end - m.start > 1 for m in mentions)]
         if not events:
             return []
         source, source_span = _source(tokens, lex)

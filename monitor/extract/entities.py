@@ -17,7 +17,10 @@ from monitor.extract.lexicon import Entity, Lexicon, Token
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiv", "xvi"}
 NOT_NAMES = {"The", "A", "An", "But", "And", "In", "On", "At", "He", "She", "It", "They", "We",
               "I", "His", "Her", "This", "That", "After", "Before", "While", "When", "As", "If",
-              "Mr", "Mrs", "Ms", "Dr", "Sir"}
+              "Mr", "Mrs", "Ms", "Dr", "Sir", "Every", "Each", "All", "Some", "Any", "Many",
+              "Most", "No", "Other", "Another", "Several", "Both", "Last", "Next", "These",
+              "Those", "Its", "Their", "Our", "Your", "My", "Why", "How", "What", "Where",
+              "Who", "Which", "Live", "LIVE", "Watch", "Read", "Update", "Breaking"}
 
 
 @dataclass(frozen=True)

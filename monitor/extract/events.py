@@ -310,8 +310,10 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
     if all(t.text.isdigit() or t.text == "-" for t in words):
         return None  # "July 24-30 visit": a date, not a name
     if start == 0 and len(words) == 1 and words[0].text.isalpha() and not words[0].text.isupper() \
-            and not include_word(event):
-        return None  # "Revised launch ...": any first word is capitalised
+            and not event.text[:1].isupper():
+        return None  # "Revised launch ...", "Gates open ...": any first word is capitalised
+    if all(lex.adjectives.find(tokens[k:k + 1]) for k in range(start, event.start)):
+        return None  # "the Irish festival": a nationality, not a name
 
     last = end if include_word(event) else event.start
     return " ".join(t.text for t in tokens[start:last]).replace(" - ", "-").replace(" ' s", "'s")
