@@ -148,6 +148,9 @@ class ClaimExtractor:
             window = tokens[max(0, match.start - 4):match.start]
             cut = max((k for k, t in enumerate(window) if t.text in BOUNDARIES), default=-1)
             window = window[cut + 1:]
+            after = tokens[match.end].lower if match.end < len(tokens) else ""
+            if after in ("would", "could", "might") and match.start <= 2:
+                continue  # "Cancelling would hand Beijing the argument": hypothetical
             # "has not been cancelled and will go ahead": negation ends at a conjunction
             cut = max((k for k, t in enumerate(window) if t.lower in ("and", "but", "or")),
                       default=-1)
@@ -269,12 +272,22 @@ class ClaimExtractor:
             groups.setdefault(reading[0], []).append(reading)
         chosen = []
         for readings in groups.values():
+            if all(r[4] == "held" and r[1] in (None, "had") and self._background(tokens, r[2], r[3])
+                   for r in readings):
+                continue  # "they have met twice before": no news, and no occasion to date
             main = [r for r in readings if not self._describes(tokens, r[2], r[3], event)]
             pool = main or readings
             chosen.append(max(pool, key=lambda r: (
                 self.lex.status_rank(r[4]),
                 -_distance(tokens, (r[2], r[3]), (event.start, event.end)))))
         return chosen
+
+    def _background(self, tokens: list[Token], start: int, end: int) -> bool:
+        """Whether a cue is told as background: "have met twice before", "had met"."""
+        before = [t.lower for t in tokens[max(0, start - 3):start]]
+        after = [t.lower for t in tokens[end:end + 3]]
+        return "had" in before or any(w in ("before", "previously") for w in after) or any(
+            w in self.lex.background_markers for w in before)
 
     def _describes(self, tokens: list[Token], start: int, end: int, event: EventMention) -> bool:
         """Whether a cue only describes the event rather than reporting its status now."""
