@@ -131,6 +131,9 @@ def _join(tokens: list[Token]) -> str:
     return text
 
 
+ANAPHORA_SENTENCES = 2
+
+
 class ClaimExtractor:
     """Extracts claims from articles with one compiled lexicon."""
 
@@ -224,7 +227,8 @@ class ClaimExtractor:
                 reading = self._implicit_status(event, tokens, times, article.published, future)
                 if reading:
                     readings.append(reading)
-            name = name_of(event, tokens, mentions, lex)
+            name = name_of(event, tokens, mentions, lex) or event.name
+            event.name = name
             if event.word.needs_name and not name:
                 continue
             located = place_of(event, [event.start], places, events, lex) is not None
@@ -254,7 +258,7 @@ class ClaimExtractor:
                 claims.append(Claim(participants, event.word.kind, name, location, status, when,
                                     sentence.text, sentence.index, source, cue_text, rule,
                                     date_text, sentence.caption, tuple(marks)))
-        recent.extend((sentence.index, e) for e in events if e.participants)
+        recent.extend((sentence.index, e) for e in events if e.participants or e.name)
         del recent[:-12]
         return claims
 
@@ -323,10 +327,19 @@ class ClaimExtractor:
                                         and len(others) + len(names) >= 2):
                     event.participants = event.participants + others
                     return
-        if not event.participants and event.definite:
+        lone = len(event.participants) == 1 and event.participants[0].type == "person" \
+            and not event.word.solo
+        if event.definite and (not event.participants or lone
+                               or event.word.kind != "meeting"):
+            # "the summit", "the festival": the article's latest event of that kind
             for where, earlier in reversed(recent):
-                if earlier.word.kind == event.word.kind and index - where <= 2:
-                    event.participants = list(earlier.participants)
+                if earlier.word.kind == event.word.kind and (
+                        index - where <= ANAPHORA_SENTENCES or earlier.name):
+                    names = {m.name for m in event.participants}
+                    if not event.participants or lone and names & {
+                            m.name for m in earlier.participants}:
+                        event.participants = list(earlier.participants)
+                    event.name = earlier.name
                     return
         people = [m for m in event.participants if m.type == "person"]
         if len(people) == 1 and not event.word.solo and pronoun:

@@ -29,6 +29,7 @@ class EventMention:
     exhaustive: bool = False
     definite: bool = False
     uses_plural_pronoun: bool = False
+    name: str | None = None
 
 
 def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
