@@ -242,7 +242,7 @@ class ClaimExtractor:
                 if override and "negated" not in rule and "modal" not in rule:
                     status, rule = override, f"{rule}, for a {event.word.kind} -> {override}"
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
-                                                  times, article.published)
+                                                  times, article.published, status)
                 dated.append((when, date_text, start, end, status, rule, cue_text))
             for when, date_text, start, _end, status, rule, cue_text in self._one_per_date(
                     tokens, event, dated):
@@ -380,10 +380,15 @@ class ClaimExtractor:
         return None
 
     def _effective(self, tokens: list[Token], cue: tuple[int, int], event: tuple[int, int],
-                   times: list[TimeExpression], published: date) -> tuple[date, str | None]:
+                   times: list[TimeExpression], published: date,
+                   status: str = "held") -> tuple[date, str | None]:
         """The publication date, moved back by the nearest governing past time expression."""
         best: tuple[int, TimeExpression] | None = None
+        forward = self.lex.status_rank(status) <= self.lex.status_rank("planned")
         for t in times:
+            if forward and 0 <= t.start - cue[1] <= 1 and (
+                    tokens[t.start - 1].lower in ("for", "to", "until", "till", "on")):
+                continue  # "set for March 18": the event's date, not the claim's
             distance = min(_distance(tokens, cue, (t.start, t.end), 2),
                            _distance(tokens, event, (t.start, t.end), 2))
             if t.start >= event[1]:

@@ -38,6 +38,11 @@ def _last_weekday(published: date, weekday: int, strictly_before: bool) -> date:
     return published - timedelta(days=delta)
 
 
+# a day and month without a year up to this far ahead of the article is this year's,
+# even when the sentence has no future marker ("slated to vote on 30 January")
+NEAR_FUTURE_DAYS = 60
+
+
 def _month_start(published: date, month: int, future: bool) -> date | None:
     if future:
         return None
@@ -127,8 +132,9 @@ def find_time_expressions(tokens: list[Token], published: date,
                     day = date(y, month, day_num)
                 except ValueError:
                     day = None
-                if day and not year and day > published and not future:
-                    day = day.replace(year=y - 1)
+                if day and not year and (day - published).days > NEAR_FUTURE_DAYS \
+                        and not future:
+                    day = day.replace(year=y - 1)  # "met on 20 December" in a January article
                 add(i, i + 1, day, bool(day and day <= published))
             elif year:
                 day = date(year, month, 1)
