@@ -251,10 +251,24 @@ class EntityFinder:
                     tokens[start - 1].text[:1].isupper() or tokens[start - 1].text == "-") \
                     and tokens[start - 1].text not in NOT_NAMES:
                 start -= 1
-            if start == i:
+            end = i + 1
+            if end + 1 < len(tokens) and tokens[end].lower == "of":
+                # "the Assembly of the Republic", "Union of Forces for the North"
+                k = end + 1 + (tokens[end + 1].lower == "the")
+                stop = k
+                while stop < len(tokens) and stop not in taken and (
+                        tokens[stop].text[:1].isupper() and tokens[stop].text.isalpha()
+                        or tokens[stop].lower in ("for", "the", "and") and stop + 1 < len(tokens)
+                        and tokens[stop + 1].text[:1].isupper()):
+                    stop += 1
+                if stop > k:
+                    end = stop
+            if start == i and end == i + 1:
                 continue  # "the Council" alone names no one
-            name = " ".join(t.text for t in tokens[start:i + 1]).replace(" - ", "-")
-            add(Mention(name, "organisation", start, i + 1))
+            if not free(start, end):
+                continue
+            name = " ".join(t.text for t in tokens[start:end]).replace(" - ", "-")
+            add(Mention(name, "organisation", start, end))
         # Descriptors: "the Russian leader", "the Russian and Ukrainian leaders".
         for adjective in self.lex.adjectives.find(tokens):
             if adjective.start in taken or adjective.start == 0 or adjective.end in title_starts:

@@ -47,6 +47,10 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
         definite = match.start > 0 and tokens[match.start - 1].lower in ("the", "this", "that")
         events.append(EventMention(match.start, match.end, match.payload, text,
                                    definite=definite))
+    # "the final vote", "a summit meeting": a noun right before another event noun is
+    # its modifier
+    starts = {e.start for e in events if not e.word.verb}
+    events = [e for e in events if e.word.verb or e.end not in starts]
     # "will host the 2026 Games", "to hold talks": a verb whose object is an event
     # noun is not an event of its own; its cues belong to the noun
     nouns = [e for e in events if not e.word.verb]
@@ -244,6 +248,20 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
     name = _own_name(event, tokens, mentions, lex)
     if name or event.word.kind != "vote":
         return name
+    # "a vote on the government's Regional Administration Bill": the bill names the vote
+    i = event.end
+    if i < len(tokens) and tokens[i].lower in ("on", "over"):
+        i += 1
+        while i < len(tokens) and (tokens[i].lower in ("the", "a", "its", "their", "'", "s")
+                                   or tokens[i].text[:1].islower()
+                                   and i + 1 < len(tokens) and tokens[i + 1].text == "'"):
+            i += 1
+        end = i
+        while end < len(tokens) and (tokens[end].text[:1].isupper() or tokens[end].text == "-"
+                                     or tokens[end].text.isdigit()):
+            end += 1
+        if end > i:
+            return " ".join(t.text for t in tokens[i:end]).replace(" - ", "-")
     # "the municipal elections", "Senegal's presidential election": the kind of vote,
     # with the country when the sentence names one just before it
     start = event.start
