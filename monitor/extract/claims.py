@@ -242,7 +242,7 @@ class ClaimExtractor:
                 if override and "negated" not in rule and "modal" not in rule:
                     status, rule = override, f"{rule}, for a {event.word.kind} -> {override}"
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
-                                                  times, article.published, status)
+                                                  times, article.published, status, cue_text)
                 dated.append((when, date_text, start, end, status, rule, cue_text))
             for when, date_text, start, _end, status, rule, cue_text in self._one_per_date(
                     tokens, event, dated):
@@ -381,14 +381,14 @@ class ClaimExtractor:
 
     def _effective(self, tokens: list[Token], cue: tuple[int, int], event: tuple[int, int],
                    times: list[TimeExpression], published: date,
-                   status: str = "held") -> tuple[date, str | None]:
+                   status: str = "held", cue_text: str = "") -> tuple[date, str | None]:
         """The publication date, moved back by the nearest governing past time expression."""
         best: tuple[int, TimeExpression] | None = None
         forward = self.lex.status_rank(status) <= self.lex.status_rank("planned")
         for t in times:
-            if forward and 0 <= t.start - cue[1] <= 1 and (
-                    tokens[t.start - 1].lower in ("for", "to", "until", "till", "on")):
-                continue  # "set for March 18": the event's date, not the claim's
+            if forward and t.start >= cue[1] and cue_text.lower() not in self.lex.dating_cues \
+                    and not (t.day and t.day < published):
+                continue  # "set for March 18", "planning to visit in July": the event's date
             distance = min(_distance(tokens, cue, (t.start, t.end), 2),
                            _distance(tokens, event, (t.start, t.end), 2))
             if t.start >= event[1]:

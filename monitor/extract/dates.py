@@ -51,6 +51,10 @@ def _month_start(published: date, month: int, future: bool) -> date | None:
     return min(day, published)
 
 
+def _is_year(token: Token) -> bool:
+    return len(token.text) == 4 and token.text.isdigit() and 1900 <= int(token.text) <= 2100
+
+
 def _is_month(tokens: list[Token], i: int) -> int | None:
     word = tokens[i].lower
     if word == "may":
@@ -115,6 +119,13 @@ def find_time_expressions(tokens: list[Token], published: date,
                 add(i, i + 1, None, False)
             else:
                 add(i, i + 1, _last_weekday(published, WEEKDAYS[word], False), True)
+        elif word in ("in", "since", "until", "by") and i + 1 < n and _is_year(tokens[i + 1]) \
+                and (i + 2 >= n or _is_month(tokens, i + 2) is None):
+            # "visited Egypt in 2017": a year alone dates a past claim (this year says nothing)
+            year = int(tokens[i + 1].text)
+            if year < published.year:
+                add(i + 1, i + 2, date(year, 1, 1), True)
+            i += 1
         elif (month := _is_month(tokens, i)) is not None:
             day_num = None
             if i + 1 < n and tokens[i + 1].text.isdigit() and int(tokens[i + 1].text) <= 31:

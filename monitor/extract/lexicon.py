@@ -160,6 +160,7 @@ class Lexicon:
     future_markers: PhraseMatcher[bool] = field(default_factory=PhraseMatcher)
     object_verbs: PhraseMatcher[bool] = field(default_factory=PhraseMatcher)
     vote_types: set[str] = field(default_factory=set)
+    dating_cues: set[str] = field(default_factory=set)
     vehicle_words: set[str] = field(default_factory=set)
     attribution_verbs: set[str] = field(default_factory=set)
     place_blockers: set[str] = field(default_factory=set)
@@ -292,6 +293,7 @@ def _load_rules(lex: Lexicon, path: Path) -> None:
     lex.descriptors = set(_strings(path, "descriptors", data.get("descriptors", [])))
     lex.background_markers = set(_strings(path, "background_markers",
                                           data.get("background_markers", [])))
+    lex.dating_cues = set(_strings(path, "dating_cues", data.get("dating_cues", [])))
     lex.vote_types = set(_strings(path, "vote_types", data.get("vote_types", [])))
     lex.vehicle_words = set(_strings(path, "vehicle_words", data.get("vehicle_words", [])))
     lex.clause_words = set(_strings(path, "clause_words", data.get("clause_words", [])))
