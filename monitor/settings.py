@@ -27,6 +27,7 @@ class Setting:
     help: str
     choices: tuple[str, ...] = ()
     is_path: bool = False
+    positive: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -45,6 +46,10 @@ SETTINGS: tuple[Setting, ...] = (
             choices=("auto", "console", "json")),
     Setting("log_level", str, "info", "operational log level",
             choices=("debug", "info", "warning", "error")),
+    Setting("log_file", str, "", "`monitor run` logs to this file instead of stderr "
+            "(reopened after logrotate renames it); empty: stderr", is_path=True),
+    Setting("heartbeat_seconds", float, 5.0, "how often the daemon rewrites status.json "
+            "for `monitor health`", positive=True),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -66,6 +71,8 @@ class Settings:
     max_article_bytes: int = 2_000_000
     log_format: str = "auto"
     log_level: str = "info"
+    log_file: Path | None = None
+    heartbeat_seconds: float = 5.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -94,6 +101,8 @@ def _check(path: Path, setting: Setting, value: Any) -> Any:
         raise ConfigError(path, setting.name, "expected a list of strings", setting.help)
     if expected in (int, float) and value < 0:
         raise ConfigError(path, setting.name, "must not be negative", setting.help)
+    if setting.positive and value <= 0:
+        raise ConfigError(path, setting.name, "must be greater than 0", setting.help)
     return value
 
 
@@ -141,7 +150,9 @@ def load_settings(config_path: Path, *, watch_dir: str | None = None,
     resolved: dict[str, Any] = {}
     for setting in SETTINGS:
         value = values.get(setting.name, setting.default)
-        if setting.is_path:
+        if setting.is_path and value == "":
+            value = None
+        elif setting.is_path:
             value = tuple(path_of(v) for v in value) if isinstance(value, list) else path_of(value)
         resolved[setting.name] = value
     settings = Settings(config_path=config_path.resolve(), extra=extra, **resolved)
