@@ -283,7 +283,10 @@ class Daemon:
                 heartbeat_seconds=self.settings.heartbeat_seconds,
                 reconcile_seconds=self.settings.reconcile_seconds), self._wall)
             self._write_status()
-            self.settings.watch_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                self.settings.watch_dir.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                pass  # read-only here (ProtectSystem=strict): start() names the missing folder
             watcher = FolderWatcher(self.settings.watch_dir, self._on_ready,
                                     observer=self.settings.observer,
                                     settle_seconds=self.settings.settle_seconds,

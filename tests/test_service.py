@@ -156,6 +156,36 @@ def test_daemon_tells_systemd_ready_watchdog_reloading_and_stopping(tmp_path: Pa
 
 
 @pytest.mark.slow
+def test_sigterm_during_the_catch_up_stops_promptly_and_a_restart_finishes(
+        tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.toml")
+    watch, state = tmp_path / "in", tmp_path / "state"
+    watch.mkdir()
+    for i in range(1, 401):
+        (watch / f"{i:03}.txt").write_text(planned_article(i))
+    listener = NotifyListener(tmp_path / "notify.sock")
+    daemon = DaemonProcess(config, env={"NOTIFY_SOCKET": str(listener.path),
+                                        "WATCHDOG_USEC": "400000"})
+    try:
+        daemon.start()
+        listener.wait("EXTEND_TIMEOUT_USEC")  # catching up, and asking for time to do so
+        asked = time.monotonic()
+        daemon.signal(signal.SIGTERM)
+        assert daemon.proc is not None and daemon.proc.wait(10) == 0
+        listener.wait("STOPPING", since=asked, timeout=1)
+        assert listener.received("READY") == []
+        assert 0 < len(alert_lines(state)) < 400
+
+        daemon.start()
+        assert wait_for(lambda: len(alert_lines(state)) == 400, timeout=60)
+        assert len({a["id"] for a in alert_lines(state)}) == 400
+        assert daemon.stop() == 0
+    finally:
+        daemon.kill()
+        listener.close()
+
+
+@pytest.mark.slow
 def test_health_follows_the_daemon_and_state_files_are_owner_only(tmp_path: Path) -> None:
     config = write_config(tmp_path / "monitor.toml")
     watch, state = tmp_path / "in", tmp_path / "state"
