@@ -66,8 +66,9 @@ class _Stages:
 class Monitor:
     """The stages wired together over one state directory."""
 
-    def __init__(self, settings: Settings) -> None:
-        lexicon = load_lexicon(settings.watchlist, settings.places, settings.lexicon_dir)
+    def __init__(self, settings: Settings, lexicon: Lexicon | None = None) -> None:
+        lexicon = lexicon or load_lexicon(settings.watchlist, settings.places,
+                                          settings.lexicon_dir)
         settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.store = Store(settings.db_path)
         self._stages = _Stages(settings, lexicon, ClaimExtractor(lexicon),
