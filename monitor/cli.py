@@ -90,6 +90,10 @@ def main() -> None:
 @common_options
 def run(settings: Settings) -> None:
     """The daemon: catch up on the folder, then watch it until SIGTERM or SIGINT."""
+    import signal
+
+    # until the daemon's handler is installed, a SIGHUP (reload) must not end the process
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     from monitor.daemon import Daemon
 
     if settings.log_file is not None:

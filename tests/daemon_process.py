@@ -105,6 +105,14 @@ class DaemonProcess:
             self.proc.kill()
             self.proc.wait()
 
+    def running(self, state: Path) -> bool:
+        """Whether this process says, in state/status.json, that it is up and watching."""
+        try:
+            status = json.loads((state / "status.json").read_text())
+        except (OSError, ValueError):
+            return False
+        return status["pid"] == self.pid and status["state"] == "running"
+
     def logs(self) -> list[dict[str, Any]]:
         """The daemon's log events so far (JSON lines)."""
         events = []

@@ -135,8 +135,7 @@ def test_bad_files_are_rejected_one_line_each_and_good_ones_processed(tmp_path: 
     good = _good_files(watch, 1)  # these are there before the daemon starts: catch-up
     daemon = DaemonProcess(config, prefix=prefix).start()
     try:
-        assert wait_for(lambda: (state / "status.json").exists() and json.loads(
-            (state / "status.json").read_text())["state"] == "running")
+        assert wait_for(lambda: daemon.running(state))
         good += _good_files(watch, 20)  # these arrive while it watches
         with open(watch / "vanished.txt", "w") as f:  # written, then deleted before its close
             f.write(planned_article(92))

@@ -115,6 +115,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) 
             kills += 1
         feeder.join()
         daemon.start()
+        assert wait_for(lambda: daemon.running(state)), f"seed {seed}: did not start"
         assert wait_for(lambda: handled(state) == len(files), timeout=60), \
             f"seed {seed}: {handled(state)} of {len(files)} files handled"
         assert daemon.stop() == 0
