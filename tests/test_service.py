@@ -353,9 +353,12 @@ def test_logrotate_rename_and_create_sends_the_next_alert_to_the_new_file(
                     .replace("/var/log/monitor/", f"{logs}/")
                     .replace("monitor monitor", user))
     daemon = DaemonProcess(config).start()
+    log = logs / "monitor.log"
     try:
+        assert wait_for(lambda: daemon.running(state))
         (watch / "1.txt").write_text(planned_article(1))
         assert wait_for(lambda: len(alert_lines(state)) == 1)
+        assert wait_for(lambda: '"article": "1.txt"' in log.read_text())
         done = subprocess.run([logrotate, "--force", "--state", str(tmp_path / "lr.state"),
                                str(conf)], capture_output=True, text=True, timeout=60)
         assert (done.returncode, done.stderr) == (0, "")
@@ -363,13 +366,15 @@ def test_logrotate_rename_and_create_sends_the_next_alert_to_the_new_file(
             "1.txt"]
         assert (state / "alerts.jsonl").read_text() == ""  # created by logrotate
         assert _mode(state / "alerts.jsonl") == 0o640
-        assert (logs / "monitor.log.1").exists() and (logs / "monitor.log").read_text() == ""
+        assert '"article": "1.txt"' in (logs / "monitor.log.1").read_text()
+        assert _mode(log) == 0o640
 
         (watch / "2.txt").write_text(planned_article(2))
         assert wait_for(lambda: len(alert_lines(state)) == 1)
         assert [a["evidence"]["article"] for a in alert_lines(state)] == ["2.txt"]
         assert len(alert_lines(state, "alerts.jsonl.1")) == 1
-        assert wait_for(lambda: "status changed" in (logs / "monitor.log").read_text())
+        assert wait_for(lambda: '"article": "2.txt"' in log.read_text())
+        assert '"article": "2.txt"' not in (logs / "monitor.log.1").read_text()
         assert daemon.stop() == 0
     finally:
         daemon.kill()
