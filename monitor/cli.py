@@ -26,7 +26,8 @@ def configure_logging(fmt: str = "auto", level: str = "info",
                       log_file: Path | None = None) -> None:
     """Operational logs on stderr (or `log_file`): readable on a terminal, JSON lines otherwise.
 
-    Either way one event is one line: control characters in values are escaped.
+    Control characters in values are escaped, so a file name can neither split a JSON
+    line nor drive the terminal.
     """
     from monitor.logfile import ReopeningFile, escape_unprintable
 
