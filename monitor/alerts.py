@@ -3,8 +3,13 @@
 The database is the source of truth: an alert is committed with its article,
 then appended here and marked logged. A crash in between re-emits it on the
 next start (ids already at the end of the file are skipped, so none appears
-twice). The writer reopens the file when it is renamed away, so `tail -F`
-and logrotate's rename-and-create both work.
+twice; a line cut short by a crash is removed first). The writer reopens the
+file when it is renamed away, so `tail -F` and logrotate's rename-and-create
+both work. A new file is created owner read-write, group read (0640).
+
+Every character that is not printable is written as a \\u escape, so text from
+an article can neither split a line (U+2028, U+0085, CR) nor reach a terminal
+as a control sequence (ESC, CSI).
 """
 
 from __future__ import annotations
@@ -17,11 +22,15 @@ from typing import IO, Any
 from monitor.store import Store
 
 _TAIL_BYTES = 1 << 20
+ALERT_LOG_MODE = 0o640
 
 
 def alert_line(alert: dict[str, Any]) -> str:
     """One alert as a single JSON line; control characters are escaped, never raw."""
-    return json.dumps(alert, ensure_ascii=False, separators=(",", ":")) + "\n"
+    text = json.dumps(alert, ensure_ascii=False, separators=(",", ":"))
+    if not text.isprintable():  # json.dumps leaves U+007F-U+009F, U+2028, U+202E ... raw
+        text = "".join(ch if ch.isprintable() else json.dumps(ch)[1:-1] for ch in text)
+    return text + "\n"
 
 
 class AlertLog:
@@ -43,21 +52,32 @@ class AlertLog:
                 pass
             self._file.close()
             self._file = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC
+        try:
+            fd = os.open(self.path, flags | os.O_CREAT | os.O_EXCL, ALERT_LOG_MODE)
+            os.fchmod(fd, ALERT_LOG_MODE)  # whatever the umask: the group may read alerts
+        except FileExistsError:
+            fd = os.open(self.path, flags)
         self._file = os.fdopen(fd, "a", encoding="utf-8")
         st = os.fstat(fd)
         self._identity = (st.st_dev, st.st_ino)
         return self._file
 
     def _ids_at_end(self) -> set[str]:
-        """Ids of the alerts in the last megabyte of the log: written before a crash."""
+        """Ids of the alerts in the last megabyte of the log: written before a crash.
+
+        A last line without its newline (the write was cut short) is removed.
+        """
         ids: set[str] = set()
         try:
-            with open(self.path, "rb") as f:
+            with open(self.path, "r+b") as f:
                 f.seek(0, os.SEEK_END)
                 f.seek(max(0, f.tell() - _TAIL_BYTES))
-                for raw in f.read().splitlines():
+                tail = f.read()
+                if tail and not tail.endswith(b"\n"):
+                    f.truncate(f.tell() - len(tail) + tail.rfind(b"\n") + 1)
+                for raw in tail.split(b"\n")[:-1]:
                     try:
                         ids.add(json.loads(raw)["id"])
                     except (ValueError, KeyError, TypeError):

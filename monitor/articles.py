@@ -4,15 +4,25 @@ Text files (.txt, .md) may start with a ` date YYYY-MM-DD ` header, the
 article following on the same line; .json files hold an object with `text`
 and optional `title`, `published` and `url`. An undated article takes its
 file's modification time.
+
+Reading is defensive: a file is opened without following a final symlink (a
+symlink is read only if it points at a file in its own folder), never blocks
+on a named pipe, and is read no further than `max_bytes`. Text is UTF-8, or
+UTF-16/UTF-32 when the file starts with that encoding's byte-order mark.
+Every refusal is an ArticleError with a reason a user can act on.
 """
 
 from __future__ import annotations
 
+import codecs
+import errno
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from monitor.errors import ArticleError
@@ -20,6 +30,12 @@ from monitor.errors import ArticleError
 SUFFIXES = (".txt", ".md", ".json")
 _HEADER = re.compile(r"^\ufeff?\s*date\s+(\S+)\s?")
 _ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+_HTML_START = re.compile(r"^\s*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
+# byte-order marks we decode by; UTF-32 first, its LE mark starts with UTF-16's
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+FUTURE_TOLERANCE = timedelta(days=1)
+_READ_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -54,21 +70,48 @@ def _file_date(path: Path) -> date:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
 
 
-def parse_article(path: Path, data: bytes, *, mtime_date: date | None = None) -> Article:
-    """Parse the bytes of `path` into an Article, or raise ArticleError saying why not."""
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _decode(path: Path, data: bytes) -> str:
+    """UTF-8 text, or UTF-16/32 announced by a byte-order mark; no NUL characters."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise ArticleError(path, f"not valid {codec.upper()} (byte {exc.start}) "
+                                         "after its byte-order mark") from exc
+            break
+    else:
+        if b"\x00" in data:
+            raise ArticleError(path, "binary content (NUL bytes); expected UTF-8 text")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ArticleError(path, f"not valid UTF-8 (byte {exc.start})") from exc
+    if "\x00" in text:
+        raise ArticleError(path, "binary content (NUL characters); expected text")
+    return text.lstrip("\ufeff")
+
+
+def parse_article(path: Path, data: bytes, *, mtime_date: date | None = None,
+                  today: date | None = None) -> Article:
+    """Parse the bytes of `path` into an Article, or raise ArticleError saying why not.
+
+    A publication date more than a day after `today` (default: the UTC date now)
+    is refused; an undated article's file date is capped at `today`.
+    """
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise ArticleError(path, f"unsupported file type {suffix or '(none)'!r}; "
                                  f"expected one of {', '.join(SUFFIXES)}")
     if not data.strip():
         raise ArticleError(path, "empty file")
-    if b"\x00" in data:
-        raise ArticleError(path, "binary content (NUL bytes); expected UTF-8 text")
-    try:
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(path, f"not valid UTF-8 (byte {exc.start})") from exc
-    raw = raw.lstrip("\ufeff")
+    raw = _decode(path, data)
+    if not raw.strip():
+        raise ArticleError(path, "empty file")
     sha = content_hash(data)
     title = url = None
     published: date | None = None
@@ -77,6 +120,8 @@ def parse_article(path: Path, data: bytes, *, mtime_date: date | None = None) ->
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise ArticleError(path, f"malformed JSON: {exc.msg} at line {exc.lineno}") from exc
+        except RecursionError as exc:
+            raise ArticleError(path, "malformed JSON: nested too deeply") from exc
         if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
             raise ArticleError(path, "JSON article needs an object with a string 'text'")
         text = obj["text"]
@@ -92,26 +137,93 @@ def parse_article(path: Path, data: bytes, *, mtime_date: date | None = None) ->
             text = text[header.end():]
     if not text.strip():
         raise ArticleError(path, "no article text")
+    if _HTML_START.match(text):
+        raise ArticleError(path, "an HTML page, not article text; save the article's text "
+                                 "as .txt, or as .json with a 'text' field")
+    today = today or _today()
     dated = published is not None
     if published is None:
-        published = mtime_date or _file_date(path)
+        published = min(mtime_date or _file_date(path), today)
+    elif published > today + FUTURE_TOLERANCE:
+        raise ArticleError(path, f"date {published.isoformat()} is in the future "
+                                 f"(today is {today.isoformat()})")
     return Article(name=path.name, text=text, published=published, dated=dated,
                    sha256=sha, title=title, url=url)
 
 
-def read_article(path: Path, *, max_bytes: int) -> Article:
-    """Read and parse one file; every failure is an ArticleError with a clear reason."""
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory, not a file"
+    if stat.S_ISFIFO(mode):
+        return "not a regular file (a named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "not a regular file (a socket)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "not a regular file (a device)"
+    return "not a regular file"
+
+
+def _target_in_folder(path: Path) -> Path:
+    """The file a symlink points at, if it is in the symlink's own folder."""
+    folder = os.path.realpath(path.absolute().parent)
+    target = os.path.realpath(path)
+    if not os.path.lexists(target):
+        raise ArticleError(path, f"dangling symlink (to {target})")
+    if os.path.islink(target):
+        raise ArticleError(path, "symlink loop")
+    if os.path.dirname(target) != folder:
+        raise ArticleError(path, f"symlink pointing outside its folder (to {target})")
+    return Path(target)
+
+
+def _read_bounded(fd: int, max_bytes: int, path: Path) -> bytes:
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := os.read(fd, min(_READ_CHUNK, max_bytes + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            raise ArticleError(path, f"too large (more than {max_bytes} bytes; "
+                                     f"max_article_bytes is {max_bytes})")
+    return b"".join(chunks)
+
+
+def read_bytes(path: Path, *, max_bytes: int) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file, at most max_bytes, and its stat; raises ArticleError.
+
+    Symlinks are followed only to a file in the same folder; named pipes, devices
+    and directories are refused without blocking.
+    """
     try:
-        if not path.is_file():
-            raise ArticleError(path, "not a regular file")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ArticleError(path, f"too large ({size} bytes; max_article_bytes is {max_bytes})")
-        data = path.read_bytes()
+        st = os.lstat(path)
+        target = _target_in_folder(path) if stat.S_ISLNK(st.st_mode) else path
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
+        fd = os.open(target, flags)
     except FileNotFoundError as exc:
         raise ArticleError(path, "file vanished before it could be read") from exc
     except PermissionError as exc:
         raise ArticleError(path, "permission denied") from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:  # replaced by a symlink after it was checked
+            raise ArticleError(path, "symlink appeared while reading; not followed") from exc
         raise ArticleError(path, f"cannot read: {exc.strerror or exc}") from exc
-    return parse_article(path, data)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ArticleError(path, _kind(st.st_mode))
+        if st.st_size > max_bytes:
+            raise ArticleError(path, f"too large ({st.st_size} bytes; "
+                                     f"max_article_bytes is {max_bytes})")
+        try:
+            return _read_bounded(fd, max_bytes, path), st
+        except OSError as exc:
+            raise ArticleError(path, f"cannot read: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+
+
+def read_article(path: Path, *, max_bytes: int, today: date | None = None) -> Article:
+    """Read and parse one file; every failure is an ArticleError with a clear reason."""
+    data, st = read_bytes(path, max_bytes=max_bytes)
+    mtime = datetime.fromtimestamp(st.st_mtime, tz=UTC).date()
+    return parse_article(path, data, mtime_date=mtime, today=today)

@@ -22,17 +22,26 @@ from monitor.settings import Settings, load_settings, resolve_config_path
 log = structlog.get_logger("monitor")
 
 
-def configure_logging(fmt: str = "auto", level: str = "info") -> None:
-    """Operational logs on stderr: readable on a terminal, JSON lines otherwise."""
-    console = fmt == "console" or (fmt == "auto" and sys.stderr.isatty())
-    renderer: Any = (structlog.dev.ConsoleRenderer() if console
-                     else structlog.processors.JSONRenderer())
+def configure_logging(fmt: str = "auto", level: str = "info",
+                      log_file: Path | None = None) -> None:
+    """Operational logs on stderr (or `log_file`): readable on a terminal, JSON lines otherwise.
+
+    Control characters in values are escaped, so a file name can neither split a JSON
+    line nor drive the terminal.
+    """
+    from monitor.logfile import ReopeningFile, escape_unprintable
+
+    console = fmt == "console" or (fmt == "auto" and log_file is None and sys.stderr.isatty())
+    tail: list[Any] = ([escape_unprintable, structlog.dev.ConsoleRenderer()] if console
+                       else [structlog.processors.format_exc_info,
+                             structlog.processors.JSONRenderer()])
+    out: Any = ReopeningFile(log_file) if log_file is not None else sys.stderr
     structlog.configure(
         processors=[structlog.processors.add_log_level,
-                    structlog.processors.TimeStamper(fmt="iso", utc=True), renderer],
+                    structlog.processors.TimeStamper(fmt="iso", utc=True), *tail],
         wrapper_class=structlog.make_filtering_bound_logger(
             getattr(logging, level.upper(), logging.INFO)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=out),
         cache_logger_on_first_use=False,
     )
 
@@ -47,10 +56,14 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(config_path: str | None, state_dir: str | None, watch_dir: str | None,
                 **kwargs: Any) -> Any:
+        def reread() -> Settings:
+            return load_settings(resolve_config_path(config_path), watch_dir=watch_dir,
+                                 state_dir=state_dir)
+
         try:
-            settings = load_settings(resolve_config_path(config_path), watch_dir=watch_dir,
-                                     state_dir=state_dir)
+            settings = reread()
             configure_logging(settings.log_format, settings.log_level)
+            click.get_current_context().meta["monitor.reread_settings"] = reread
             return command(settings, **kwargs)
         except MonitorError as exc:
             click.echo(f"monitor: {exc}", err=True)
@@ -78,9 +91,16 @@ def main() -> None:
 @common_options
 def run(settings: Settings) -> None:
     """The daemon: catch up on the folder, then watch it until SIGTERM or SIGINT."""
+    import signal
+
+    # until the daemon's handler is installed, a SIGHUP (reload) must not end the process
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     from monitor.daemon import Daemon
 
-    Daemon(settings).run()
+    if settings.log_file is not None:
+        configure_logging(settings.log_format, settings.log_level, settings.log_file)
+    Daemon(settings,
+           reload_settings=click.get_current_context().meta["monitor.reread_settings"]).run()
 
 
 @main.command()
@@ -462,3 +482,40 @@ def explain(settings: Settings, files: tuple[Path, ...], as_json: bool) -> None:
         click.echo(f"    rule: {c['rule']}; effective {c['effective']} from {dated}"
                    + (f"; source: {_clean(c['source'])}" if c["source"] else "")
                    + ("; in a photo caption" if c["caption"] else ""))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="print one JSON array")
+@common_options
+def rejected(settings: Settings, as_json: bool) -> None:
+    """Files that could not be processed, with the reason, oldest first."""
+    rows = [{"file": r["name"], "reason": r["reason"], "at": r["at"]}
+            for r in _open_store(settings).rejected()]
+    if as_json:
+        _print_json(rows)
+        return
+    if not rows:
+        click.echo("no rejected files")
+        return
+    width = min(40, max(len(_clean(r["file"])) for r in rows))
+    click.echo(f"{'AT':<20}  {'FILE':<{width}}  REASON")
+    for r in rows:
+        click.echo(f"{r['at']:<20}  {_clean(r['file'])[:width]:<{width}}  "
+                   f"{_clean(r['reason'])[:200]}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+@common_options
+def health(settings: Settings, as_json: bool) -> None:
+    """Is the daemon alive, scanning the folder and without problems? Exit 0 if so, else 1."""
+    import time
+
+    from monitor.health import check_health
+
+    report = check_health(settings, now=time.time())
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_clean(report.message))
+    sys.exit(0 if report.healthy else 1)

@@ -1,13 +1,18 @@
 """Folder-watching stage: turn file-system events into batches of complete files.
 
 Events are hints, not facts: a path is READY when closed after writing, moved in,
-or when its size and mtime stayed put for a settle window. Catch-up and reconcile
-scans hand every file to the consumer, which dedups by content hash.
+or when its size and mtime stayed put for a settle window (with inotify, a file
+someone is still writing waits for its close, up to `writer_grace_seconds`).
+Catch-up and reconcile scans hand every entry to the consumer, which dedups by
+content hash and decides what is an article: the watcher passes on symlinks,
+directories named like articles and files deleted before they were read, so
+that each gets a reason in the consumer's log rather than silence.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +26,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from monitor.articles import SUFFIXES
 from monitor.errors import MonitorError
 
 log = structlog.get_logger(__name__)
@@ -30,6 +36,7 @@ TEMP_SUFFIXES = (".tmp", ".part", ".swp", "~")
 BATCH_SIZE = 500
 TICK_SECONDS = 0.1
 POLL_SECONDS = 0.5
+WRITER_GRACE_SECONDS = 60.0
 
 
 class IngestError(MonitorError):
@@ -41,31 +48,26 @@ def is_candidate_name(name: str) -> bool:
     return not name.startswith(".") and not name.lower().endswith(TEMP_SUFFIXES)
 
 
-def _is_article(path: Path, root: Path) -> bool:
-    """True if `path` is a regular file (or a symlink to one inside `root`)."""
+def _is_entry(path: Path) -> bool:
+    """True for what the consumer should judge: not a plain subfolder, not vanished."""
     try:
-        if path.is_symlink():
-            target = path.resolve(strict=True)
-            if target.parent != root:
-                log.warning("skipping symlink leaving folder", path=str(path), target=str(target))
-                return False
-            return target.is_file()
-        return path.is_file()
-    except (OSError, RuntimeError):  # vanished, dangling symlink, loop, permission
+        st = os.lstat(path)
+    except OSError:
         return False
+    return not stat.S_ISDIR(st.st_mode) or path.suffix.lower() in SUFFIXES
 
 
 def list_articles(folder: Path) -> list[Path]:
-    """Files directly in `folder` that ingest would consider, sorted by name.
+    """Entries directly in `folder` for the consumer to read or reject, sorted by name.
 
-    Skips hidden and temp names, directories, and symlinks pointing outside the folder.
-    Raises OSError if the folder cannot be listed.
+    Files of any type, symlinks (wherever they point: the reader refuses those leaving
+    the folder) and directories named like articles ("x.txt"); skips hidden and temp
+    names and other subfolders. Raises OSError if the folder cannot be listed.
     """
     folder = Path(folder)
-    root = folder.resolve()
     with os.scandir(folder) as entries:
         names = [entry.name for entry in entries if is_candidate_name(entry.name)]
-    return [folder / name for name in sorted(names) if _is_article(folder / name, root)]
+    return [folder / name for name in sorted(names) if _is_entry(folder / name)]
 
 
 def _make_observer(kind: str) -> BaseObserver:
@@ -85,6 +87,7 @@ class _Pending:
 
     since: float
     sig: tuple[int, int] | None = None
+    writing: bool = False  # data was written and no close seen yet (inotify only)
 
 
 class _Handler(wd.FileSystemEventHandler):
@@ -104,8 +107,13 @@ class FolderWatcher:
     def __init__(self, folder: Path, on_ready: Callable[[list[Path]], None], *,
                  observer: str = "auto", settle_seconds: float = 0.3,
                  reconcile_seconds: float = 30.0,
+                 writer_grace_seconds: float = WRITER_GRACE_SECONDS,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        """Configure the watcher (nothing runs until start()); reconcile_seconds <= 0: no scans."""
+        """Configure the watcher (nothing runs until start()); reconcile_seconds <= 0: no scans.
+
+        With inotify, a file that was written to and not yet closed is read once
+        closed, or after writer_grace_seconds without a change.
+        """
         if observer not in OBSERVERS:
             raise IngestError(f"observer must be one of {', '.join(OBSERVERS)}, not {observer!r}")
         if settle_seconds < 0:
@@ -115,6 +123,8 @@ class FolderWatcher:
         self._observer_kind = observer
         self._settle = settle_seconds
         self._reconcile_seconds = reconcile_seconds
+        self._writer_grace = max(writer_grace_seconds, settle_seconds)
+        self._close_events = False  # set once the observer is known to report closes
         self._clock = clock
         self._tick = min(TICK_SECONDS, settle_seconds / 2) or TICK_SECONDS
         self._cond = threading.Condition()  # guards every field below
@@ -175,6 +185,20 @@ class FolderWatcher:
             if self._worker.is_alive():
                 log.warning("ingest worker still busy after stop timeout", timeout=timeout)
 
+    def problem(self) -> str | None:
+        """Why the watcher is not doing its job, or None while all its threads run."""
+        if not self._started or self._stop.is_set():
+            return "the folder watcher is not running"
+        if self._worker is None or not self._worker.is_alive():
+            return "the ingest worker thread has stopped"
+        observer = self._observer
+        if observer is None or not observer.is_alive() or not all(
+                emitter.is_alive() for emitter in observer.emitters):
+            return f"the file-system observer has stopped watching {self._folder}"
+        if self._scheduler is not None and not self._scheduler.running:
+            return "the reconcile scheduler has stopped"
+        return None
+
     def reconcile_now(self) -> None:
         """List the folder and queue every file for delivery (the consumer dedups)."""
         try:
@@ -189,6 +213,7 @@ class FolderWatcher:
             observer = _make_observer(kind)
             observer.schedule(_Handler(self), str(self._folder), recursive=False)
             observer.start()
+            self._close_events = type(observer).__name__.startswith("Inotify")
         except Exception as exc:
             if kind != "auto":
                 raise IngestError(f"cannot watch {self._folder} ({kind}): {exc}") from exc
@@ -207,8 +232,12 @@ class FolderWatcher:
         """Observer thread: record what the event hints at (Dir* events match no branch)."""
         src = self._accept(event.src_path)
         with self._cond:
-            if isinstance(event, wd.FileMovedEvent | wd.FileDeletedEvent) and src is not None:
-                self._forget(src)  # it no longer exists under this name
+            if isinstance(event, wd.FileDeletedEvent) and src is not None:
+                if src in self._pending or src in self._ready:
+                    self._vanished(src)  # the consumer logs that it went before it was read
+                return
+            if isinstance(event, wd.FileMovedEvent) and src is not None:
+                self._forget(src)  # renamed: it no longer exists under this name
             if isinstance(event, wd.FileMovedEvent):
                 dest = self._accept(event.dest_path)
                 if dest is not None:
@@ -219,7 +248,15 @@ class FolderWatcher:
                 self._ready.add(src)
             elif isinstance(event, wd.FileCreatedEvent | wd.FileModifiedEvent) and src is not None:
                 self._ready.discard(src)  # still being written: wait for it to settle
-                self._pending[src] = _Pending(since=self._clock())
+                previous = self._pending.get(src)
+                writing = self._close_events and (isinstance(event, wd.FileModifiedEvent) or (
+                    previous is not None and previous.writing))
+                self._pending[src] = _Pending(since=self._clock(), writing=writing)
+
+    def _vanished(self, path: Path) -> None:
+        """Deliver a path that went away before it was read, for the consumer to report."""
+        self._pending.pop(path, None)
+        self._ready.add(path)
 
     def _forget(self, path: Path) -> None:
         self._pending.pop(path, None)
@@ -235,7 +272,7 @@ class FolderWatcher:
             for path in paths:
                 if path not in self._pending:
                     try:
-                        recent = path.stat().st_mtime > fresh_after
+                        recent = path.lstat().st_mtime > fresh_after
                     except OSError:
                         continue
                     if recent:
@@ -258,14 +295,15 @@ class FolderWatcher:
             now = self._clock()
             for path, entry in list(self._pending.items()):
                 try:
-                    st = path.stat()
+                    st = path.lstat()
                 except OSError:
-                    self._forget(path)
+                    self._vanished(path)
                     continue
                 sig = (st.st_size, st.st_mtime_ns)
+                window = self._writer_grace if entry.writing else self._settle
                 if sig != entry.sig:
                     entry.sig, entry.since = sig, now
-                elif now - entry.since >= self._settle:
+                elif now - entry.since >= window:
                     del self._pending[path]
                     self._ready.add(path)
 
@@ -276,13 +314,10 @@ class FolderWatcher:
             return batch
 
     def _deliver(self, batch: list[Path]) -> None:
-        root = self._folder.resolve()
-        files = [path for path in batch if _is_article(path, root)]
         try:
-            if files:
-                self._on_ready(files)
+            self._on_ready(batch)
         except Exception:
-            log.exception("on_ready failed; the watcher keeps going", first=files[0].name)
+            log.exception("on_ready failed; the watcher keeps going", first=batch[0].name)
         finally:
             with self._cond:
                 self._scan_left.difference_update(batch)

@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,17 +37,44 @@ class ScanReport:
     alerts: list[Alert] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class FileId:
+    """What identifies a version of a file without reading it (from lstat)."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> FileId | None:
+        """The file's identity, or None if it cannot be stat'ed (vanished)."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return None
+        return cls(st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+@dataclass(frozen=True)
+class _Stages:
+    """What a reload replaces: swapped as one object, between articles."""
+
+    settings: Settings
+    lexicon: Lexicon
+    extractor: ClaimExtractor
+    book: StoryBook
+
+
 class Monitor:
     """The stages wired together over one state directory."""
 
     def __init__(self, settings: Settings, lexicon: Lexicon | None = None) -> None:
-        self.settings = settings
-        self.lexicon = lexicon or load_lexicon(settings.watchlist, settings.places,
-                                               settings.lexicon_dir)
-        self.extractor = ClaimExtractor(self.lexicon)
-        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+        lexicon = lexicon or load_lexicon(settings.watchlist, settings.places,
+                                          settings.lexicon_dir)
+        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.store = Store(settings.db_path)
-        self.book = StoryBook(self.store, self.lexicon)
+        self._stages = _Stages(settings, lexicon, ClaimExtractor(lexicon),
+                               StoryBook(self.store, lexicon))
         self.alert_log = AlertLog(settings.alert_log)
         self.alert_log.flush_from(self.store)
         self.outbox = Outbox(self.store.db, settings.webhooks)
@@ -52,49 +82,105 @@ class Monitor:
         # called after a transaction that queued webhook deliveries has committed
         self.on_queued: Callable[[], None] | None = None
 
+    @property
+    def settings(self) -> Settings:
+        """The settings in effect (replaced by reload)."""
+        return self._stages.settings
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The lexicon in effect (replaced by reload)."""
+        return self._stages.lexicon
+
+    @property
+    def extractor(self) -> ClaimExtractor:
+        """The claim extractor in effect (replaced by reload)."""
+        return self._stages.extractor
+
+    @property
+    def book(self) -> StoryBook:
+        """The story book in effect (replaced by reload)."""
+        return self._stages.book
+
+    def reload(self, settings: Settings) -> None:
+        """Load new lexicons and watchlist and use them from the next article on.
+
+        Raises ConfigError (or any error loading them) and then keeps the old ones;
+        the state directory and database stay those of the running monitor.
+        """
+        lexicon = load_lexicon(settings.watchlist, settings.places, settings.lexicon_dir)
+        self._stages = _Stages(settings, lexicon, ClaimExtractor(lexicon),
+                               StoryBook(self.store, lexicon))
+
     def close(self) -> None:
         """Release the database and the alert log."""
         self.alert_log.close()
         self.store.close()
 
-    def _load(self, path: Path, report: ScanReport) -> Article | None:
-        try:
-            stat = path.stat()
-        except OSError:
-            stat = None
-        if stat and self.store.file_seen(path.name, stat.st_size, stat.st_mtime_ns):
+    def _reject(self, name: str, reason: str, file_id: FileId | None, report: ScanReport,
+                *, error: bool = False) -> None:
+        """One log line and one row of `rejected`; the file is not read again unchanged."""
+        if error:
+            log.error("article rejected", file=name, reason=reason, exc_info=True)
+        else:
+            log.warning("article rejected", file=name, reason=reason)
+        with self.store.transaction():
+            self.store.reject(name, reason)
+            if file_id:
+                self.store.record_file(name, "", file_id.size, file_id.mtime_ns, "rejected",
+                                       reason, ctime_ns=file_id.ctime_ns)
+        report.rejected += 1
+
+    def _load(self, path: Path, report: ScanReport) -> tuple[Article, FileId | None] | None:
+        file_id = FileId.of(path)
+        if file_id and self.store.file_seen(path.name, file_id.size, file_id.mtime_ns,
+                                            file_id.ctime_ns):
             return None
         try:
             article = read_article(path, max_bytes=self.settings.max_article_bytes)
         except ArticleError as exc:
-            log.warning("article rejected", file=path.name, reason=exc.reason)
-            with self.store.transaction():
-                self.store.reject(path.name, exc.reason)
-                if stat:
-                    self.store.record_file(path.name, "", stat.st_size, stat.st_mtime_ns,
-                                           "rejected", exc.reason)
-            report.rejected += 1
+            self._reject(path.name, exc.reason, file_id, report)
             return None
-        if stat:
-            self.store.record_file(path.name, article.sha256, stat.st_size, stat.st_mtime_ns,
-                                   "read")
-        return article
+        except (RecursionError, ValueError, LookupError, OSError) as exc:
+            self._reject(path.name, f"unexpected error reading it: {type(exc).__name__}: {exc}",
+                         file_id, report, error=True)
+            return None
+        return article, file_id
 
-    def process(self, article: Article, report: ScanReport) -> None:
-        """Extract, resolve and store one article and its alerts atomically."""
+    def process(self, article: Article, report: ScanReport, file_id: FileId | None = None) -> None:
+        """Extract, resolve and store one article and its alerts atomically.
+
+        With `file_id`, the file is recorded in the same transaction, so a crash
+        at any moment leaves it either fully processed or to be read again.
+        """
+        def record(outcome: str) -> None:
+            if file_id:
+                self.store.record_file(article.name, article.sha256, file_id.size,
+                                       file_id.mtime_ns, outcome, ctime_ns=file_id.ctime_ns)
+
         if self.store.has_article(article.sha256):
             report.duplicates += 1
             log.info("duplicate content skipped", file=article.name)
+            record("duplicate")
             return
-        claims = self.extractor.extract(article)
+        stages = self._stages  # one consistent set, even if a reload swaps them meanwhile
         queued = 0
-        with self.store.transaction():
-            alerts = self.book.apply(article, claims)
-            for alert in alerts:
-                if self.store.add_alert(alert.id, alert.story_id, alert.body):
-                    queued += self.outbox.enqueue(alert.id, alert.story_id, alert.body)
-            self.store.add_article(article.sha256, article.name, article.published.isoformat(),
-                                   article.dated, len(claims))
+        try:
+            claims = stages.extractor.extract(article)
+            with self.store.transaction():
+                alerts = stages.book.apply(article, claims)
+                for alert in alerts:
+                    if self.store.add_alert(alert.id, alert.story_id, alert.body):
+                        queued += self.outbox.enqueue(alert.id, alert.story_id, alert.body)
+                self.store.add_article(article.sha256, article.name,
+                                       article.published.isoformat(), article.dated, len(claims))
+                record("processed")
+        except (sqlite3.Error, OSError):
+            raise  # the state, not the article: retried on the next scan
+        except Exception as exc:  # a bug on one article must not stop the others
+            self._reject(article.name, f"could not be processed: {type(exc).__name__}: {exc}",
+                         file_id, report, error=True)
+            return
         report.processed += 1
         report.alerts.extend(alerts)
         self.alert_log.flush_from(self.store)
@@ -106,15 +192,26 @@ class Monitor:
                      article=article.name)
 
     def process_paths(self, paths: Iterable[Path],
-                      progress: Callable[[int, int], None] | None = None) -> ScanReport:
-        """Process files in publication order (then by name); bad files are logged and skipped."""
+                      progress: Callable[[int, int], None] | None = None,
+                      stop: threading.Event | None = None) -> ScanReport:
+        """Process files in publication order (then by name); bad files are logged and skipped.
+
+        When `stop` is set the remaining files are left alone (a later scan takes them).
+        """
         report = ScanReport()
-        articles = [a for p in paths if (a := self._load(p, report)) is not None]
-        articles.sort(key=lambda a: (a.published, a.name))
-        for done, article in enumerate(articles, 1):
-            self.process(article, report)
+        loaded = []
+        for path in paths:
+            if stop is not None and stop.is_set():
+                return report
+            if (item := self._load(path, report)) is not None:
+                loaded.append(item)
+        loaded.sort(key=lambda item: (item[0].published, item[0].name))
+        for done, (article, file_id) in enumerate(loaded, 1):
+            if stop is not None and stop.is_set():
+                break
+            self.process(article, report, file_id)
             if progress:
-                progress(done, len(articles))
+                progress(done, len(loaded))
         return report
 
 

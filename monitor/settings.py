@@ -31,6 +31,7 @@ class Setting:
     choices: tuple[str, ...] = ()
     is_path: bool = False
     items: type = str
+    positive: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -49,6 +50,10 @@ SETTINGS: tuple[Setting, ...] = (
             choices=("auto", "console", "json")),
     Setting("log_level", str, "info", "operational log level",
             choices=("debug", "info", "warning", "error")),
+    Setting("log_file", str, "", "`monitor run` logs to this file instead of stderr "
+            "(reopened after logrotate renames it); empty: stderr", is_path=True),
+    Setting("heartbeat_seconds", float, 5.0, "how often the daemon rewrites status.json "
+            "for `monitor health`", positive=True),
     Setting("webhook_poll_seconds", float, 2.0,
             "how often the delivery worker looks for due or retried webhook deliveries"),
 )
@@ -99,6 +104,8 @@ class Settings:
     log_level: str = "info"
     webhook_poll_seconds: float = 2.0
     webhooks: tuple[WebhookConfig, ...] = ()
+    log_file: Path | None = None
+    heartbeat_seconds: float = 5.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -167,6 +174,8 @@ def _check(path: Path, setting: Setting, value: Any, prefix: str = "") -> Any:
         raise ConfigError(path, key, f"{value!r} is not one of {choices}", setting.help)
     if expected in (int, float) and value < 0:
         raise ConfigError(path, key, "must not be negative", setting.help)
+    if setting.positive and value <= 0:
+        raise ConfigError(path, key, "must be greater than 0", setting.help)
     return value
 
 
@@ -278,7 +287,9 @@ def load_settings(config_path: Path, *, watch_dir: str | None = None,
     resolved: dict[str, Any] = {}
     for setting in SETTINGS:
         value = values.get(setting.name, setting.default)
-        if setting.is_path:
+        if setting.is_path and value == "":
+            value = None
+        elif setting.is_path:
             value = tuple(path_of(v) for v in value) if isinstance(value, list) else path_of(value)
         resolved[setting.name] = value
     settings = Settings(config_path=config_path.resolve(), extra=extra, webhooks=webhooks,

@@ -8,6 +8,7 @@ its alerts commit together (see `Store.transaction`).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,6 +86,12 @@ def m020_outbox(db: sqlite_utils.Database) -> None:
     db["webhook_outbox"].create_index(["endpoint", "story_id", "id"])
 
 
+@migrations()
+def m030_files_ctime(db: sqlite_utils.Database) -> None:
+    # a chmod (fixing "permission denied") changes ctime only: the file is read again
+    db["files"].add_column("ctime_ns", int)
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -126,7 +133,9 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # owner-only; SQLite gives the -wal and -shm files the database's mode
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
             # one writer thread at a time (the daemon's worker), but not always the opener's
             self.db = sqlite_utils.Database(sqlite3.connect(path, check_same_thread=False))
             self.db.enable_wal()
@@ -174,18 +183,20 @@ class Store:
                                     "dated": int(dated), "claims": claims,
                                     "processed_at": utc_now()})
 
-    def file_seen(self, name: str, size: int, mtime_ns: int) -> bool:
-        """Whether a file of this name, size and mtime was handled already."""
-        row = self.db.execute("select 1 from files where name = ? and size = ? and mtime_ns = ?",
-                              [name, size, mtime_ns]).fetchone()
+    def file_seen(self, name: str, size: int, mtime_ns: int, ctime_ns: int | None = None) -> bool:
+        """Whether a file of this name, size, mtime (and ctime, if given) was handled already."""
+        row = self.db.execute(
+            "select 1 from files where name = ? and size = ? and mtime_ns = ?"
+            " and (? is null or ctime_ns is ?)", [name, size, mtime_ns, ctime_ns, ctime_ns]
+        ).fetchone()
         return bool(row)
 
     def record_file(self, name: str, sha256: str, size: int, mtime_ns: int, outcome: str,
-                    reason: str = "") -> None:
+                    reason: str = "", ctime_ns: int | None = None) -> None:
         """Remember how a file was handled, so a reconcile scan skips it."""
         self.db["files"].upsert({"name": name, "sha256": sha256, "size": size,
-                                 "mtime_ns": mtime_ns, "outcome": outcome, "reason": reason,
-                                 "seen_at": utc_now()}, pk="name")
+                                 "mtime_ns": mtime_ns, "ctime_ns": ctime_ns, "outcome": outcome,
+                                 "reason": reason, "seen_at": utc_now()}, pk="name")
 
     def reject(self, name: str, reason: str) -> None:
         """List a file that could not be processed, with the reason."""

@@ -200,17 +200,20 @@ def test_hidden_temp_and_nested_files_are_ignored(folder, make_watcher):
     assert rec.names() == {"ok.txt"}
 
 
-def test_list_articles_filters_and_skips_symlinks_outside(folder, tmp_path):
+def test_list_articles_lists_what_the_reader_must_judge(folder, tmp_path):
+    """Symlinks and article-named folders are listed: the reader rejects them with a reason."""
     (folder / "b.txt").write_text("b")
     (folder / "a.json").write_text("{}")
     (folder / ".x").write_text("hidden")
     (folder / "y.part").write_text("temp")
     (folder / "sub").mkdir()
+    (folder / "x.txt").mkdir()
     (tmp_path / "secret.txt").write_text("outside")
     (folder / "leak.txt").symlink_to(tmp_path / "secret.txt")
     (folder / "alias.txt").symlink_to(folder / "b.txt")
     (folder / "dangling.txt").symlink_to(folder / "missing.txt")
-    assert list_articles(folder) == [folder / "a.json", folder / "alias.txt", folder / "b.txt"]
+    assert list_articles(folder) == [folder / name for name in [
+        "a.json", "alias.txt", "b.txt", "dangling.txt", "leak.txt", "x.txt"]]
 
 
 def test_stop_is_idempotent_and_stops_delivering(folder, make_watcher):
@@ -231,3 +234,40 @@ def test_bad_configuration_raises_ingest_error(folder, tmp_path):
         FolderWatcher(folder, print, observer="fsevents-please")
     with pytest.raises(IngestError):
         FolderWatcher(tmp_path / "missing", print).start()
+
+
+def test_file_paused_mid_write_waits_for_its_close_with_inotify(folder, make_watcher):
+    rec = Recorder()
+    make_watcher(folder, rec, observer="inotify").start()
+    with open(folder / "slow.json", "wb") as fh:
+        fh.write(b'{"text": "first half, ')
+        fh.flush()
+        time.sleep(SETTLE * 4)  # a writer stalling longer than the settle window
+        assert rec.count("slow.json") == 0
+        fh.write(b'second half"}')
+    assert wait_for(lambda: rec.count("slow.json") == 1)
+    time.sleep(SETTLE + 0.3)
+    assert rec.contents["slow.json"] == [b'{"text": "first half, second half"}']
+
+
+def test_file_deleted_before_it_is_read_is_still_handed_over(folder, make_watcher):
+    seen: list[tuple[str, bool]] = []
+    make_watcher(folder, lambda paths: seen.extend(
+        (p.name, p.exists()) for p in paths), observer="inotify", settle_seconds=1.0).start()
+    with open(folder / "gone.txt", "w") as fh:
+        fh.write("written, then deleted at once")
+        fh.flush()
+        os.unlink(folder / "gone.txt")  # before the close: still pending when it goes
+    assert wait_for(lambda: seen == [("gone.txt", False)])
+
+
+def test_problem_names_a_stopped_observer_and_a_stopped_watcher(folder, make_watcher):
+    watcher = make_watcher(folder, Recorder(), observer="inotify")
+    assert watcher.problem() == "the folder watcher is not running"
+    watcher.start()
+    assert watcher.problem() is None
+    folder.rmdir()
+    assert wait_for(lambda: watcher.problem() is not None)
+    assert watcher.problem() == f"the file-system observer has stopped watching {folder}"
+    watcher.stop()
+    assert watcher.problem() == "the folder watcher is not running"

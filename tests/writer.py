@@ -23,8 +23,22 @@ def planned_article(i: int, day: str = "2025-03-10") -> str:
             f"next week, officials said.\n\nThe talks are expected to focus on trade.\n")
 
 
-def status_article(i: int, status: str, day: str) -> str:
-    """A later article about article i's meeting: "has been postponed", "... cancelled"."""
-    a, b = name(i, 1), name(i, 2)
-    return (f" date {day} The meeting between President Amar {a} and Prime Minister Lena {b} "
-            f"in Geneva has been {status}, officials said.\n")
+STATUS_SENTENCES = {
+    "proposed": "President Amar {a} would like to meet Prime Minister Lena {b} in Geneva",
+    "planned": "President Amar {a} and Prime Minister Lena {b} will meet in Geneva next week",
+    "at_risk": "The meeting between President Amar {a} and Prime Minister Lena {b} in Geneva "
+               "is in jeopardy",
+    "paused": "The meeting between President Amar {a} and Prime Minister Lena {b} in Geneva "
+              "is on hold",
+    "postponed": "The meeting between President Amar {a} and Prime Minister Lena {b} in Geneva "
+                 "has been postponed",
+    "cancelled": "The meeting between President Amar {a} and Prime Minister Lena {b} in Geneva "
+                 "has been called off",
+    "held": "President Amar {a} and Prime Minister Lena {b} met in Geneva",
+}
+
+
+def status_article(i: int, status: str, day: str, source: str = "officials said") -> str:
+    """An article giving the meeting of pair i (the people of planned_article(i)) a status."""
+    sentence = STATUS_SENTENCES[status].format(a=name(i, 1), b=name(i, 2))
+    return f" date {day} {sentence}, {source}.\n"

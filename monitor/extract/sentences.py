@@ -29,6 +29,9 @@ def _split_run_on(match: re.Match[str]) -> str:
 
 
 _TEASER = re.compile(r"^\s*\[.*\]\s*$|Opens in new window", re.IGNORECASE)
+# Reading a sentence costs more than linear time in its length; a run-on "sentence"
+# longer than this (junk, a table flattened to one line) is read in pieces.
+MAX_SENTENCE_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,19 @@ def _split_paragraph(paragraph: str) -> list[str]:
         parts.append((candidate + match.group(1)).strip())
         start = match.end()
     parts.append(paragraph[start:].strip())
-    return [p for p in parts if p]
+    return [piece for p in parts if p for piece in _pieces(p)]
+
+
+def _pieces(sentence: str) -> list[str]:
+    """The sentence, or pieces of at most MAX_SENTENCE_CHARS cut at spaces."""
+    pieces = []
+    while len(sentence) > MAX_SENTENCE_CHARS:
+        cut = sentence.rfind(" ", 0, MAX_SENTENCE_CHARS)
+        cut = cut if cut > MAX_SENTENCE_CHARS // 2 else MAX_SENTENCE_CHARS
+        pieces.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    pieces.append(sentence)
+    return [p for p in pieces if p]
 
 
 def split_sentences(text: str) -> list[Sentence]:
