@@ -6,7 +6,7 @@ last finished a folder scan and processed an article, and any problem it sees
 in its own threads. `monitor health` reads the record and answers healthy
 (exit 0) or not (exit 1), with a reason.
 
-Adding a check (for instance "no webhook delivery stuck"): append a function to
+Adding a check (as `check_deliveries` does for webhooks): append a function to
 CHECKS. It gets a HealthInput (settings, the status record, the time now) and
 returns a problem sentence or None; it may read the record's `extra` mapping,
 which the daemon fills from its status providers (Daemon.add_status_provider),
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
@@ -154,7 +155,42 @@ def check_reported(given: HealthInput) -> str | None:
     return "; ".join(given.status.problems) or None
 
 
-CHECKS: list[Check] = [check_scans, check_reported]
+OVERDUE_SECONDS = 300
+
+
+def check_deliveries(given: HealthInput) -> str | None:
+    """No webhook delivery is dead-lettered, and none is overdue (a stuck worker)."""
+    path = given.settings.db_path
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            if not conn.execute("select 1 from sqlite_master where name = 'webhook_outbox'"
+                                ).fetchone():
+                return None
+            dead, = conn.execute("select count(*) from webhook_outbox where state = 'dead'"
+                                 ).fetchone()
+            overdue, = conn.execute(
+                "select count(*) from webhook_outbox where state in ('pending', 'failed') "
+                "and next_at is not null and next_at < ?",
+                [given.now - OVERDUE_SECONDS]).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return f"cannot read the webhook outbox: {exc}"
+    problems = []
+    if dead:
+        problems.append(f"{dead} webhook deliver{'y is' if dead == 1 else 'ies are'} dead "
+                        "(see `monitor webhooks`, then `monitor webhooks retry`)")
+    if overdue:
+        problems.append(f"{overdue} webhook deliver{'y is' if overdue == 1 else 'ies are'} "
+                        f"overdue by more than {OVERDUE_SECONDS // 60} minutes "
+                        "(the delivery worker is stuck)")
+    return "; ".join(problems) or None
+
+
+CHECKS: list[Check] = [check_scans, check_reported, check_deliveries]
 
 
 def pid_alive(pid: int) -> bool:

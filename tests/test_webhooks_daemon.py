@@ -168,6 +168,10 @@ def test_a_dead_delivery_is_listed_and_arrives_after_retry(setup) -> None:  # no
     assert f"    {dead['id']}  {dead['endpoint']}  dead" in listing
     assert "HTTP 500 Internal Server Error" in listing
     assert len(receiver.requests) == 2
+    health = monitor(config, "health", check=False)
+    assert health.returncode == 1
+    assert health.stdout.strip().endswith(
+        "1 webhook delivery is dead (see `monitor webhooks`, then `monitor webhooks retry`)")
 
     receiver.mode = "ok"
     done = monitor(config, "webhooks", "retry", str(dead["id"]))
@@ -177,4 +181,5 @@ def test_a_dead_delivery_is_listed_and_arrives_after_retry(setup) -> None:  # no
     assert [a["to"] for a in receiver.accepted] == ["planned", "postponed"]
     assert [a["id"] for a in receiver.accepted] == [dead["alert"], later["alert"]]
     assert _waiting(config) == []
+    assert wait_for(lambda: monitor(config, "health", check=False).returncode == 0, timeout=10)
     stop_daemon(proc)
