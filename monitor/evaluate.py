@@ -23,6 +23,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -229,8 +230,12 @@ def score_case(case: GoldCase, settings: Settings, lexicon: Lexicon) -> CaseScor
     score = CaseScore(name=case.name, articles=len(case.files))
     with tempfile.TemporaryDirectory(prefix="monitor-evaluate-") as scratch:
         monitor = Monitor(replace(settings, state_dir=Path(scratch)), lexicon=lexicon)
+        monitor.today = date(9000, 1, 1)  # labelled articles may be dated after today
         try:
             monitor.process_paths(expand_paths([case.folder / f for f in case.files]))
+            for row in monitor.store.rejected():
+                score.misses.append(Miss(case.name, "rejected article", row["name"],
+                                         row["reason"]))
             stories = monitor.store.stories()
             files_of = {s.id: {c["article_name"] for c in monitor.store.story_claims(s.id)}
                         for s in stories}

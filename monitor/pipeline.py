@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import structlog
@@ -81,6 +82,9 @@ class Monitor:
         self.outbox.register()
         # called after a transaction that queued webhook deliveries has committed
         self.on_queued: Callable[[], None] | None = None
+        # the day later publication dates are refused after (None: today); evaluation of
+        # labelled cases sets it, since their articles may be dated after today
+        self.today: date | None = None
 
     @property
     def settings(self) -> Settings:
@@ -137,7 +141,8 @@ class Monitor:
                                             file_id.ctime_ns):
             return None
         try:
-            article = read_article(path, max_bytes=self.settings.max_article_bytes)
+            article = read_article(path, max_bytes=self.settings.max_article_bytes,
+                                   today=self.today)
         except ArticleError as exc:
             self._reject(path.name, exc.reason, file_id, report)
             return None

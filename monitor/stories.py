@@ -214,6 +214,8 @@ class StoryBook:
             ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
         for index, claim in ordered:
             story, new = self._story_for(claim, article, index, stories)
+            if new and claim.caption:
+                continue  # a photo caption is history: it starts no story
             story = stories.get(story.id, story)
             added = [p for p in claim.participants
                      if not any(same_party(p, q) for q in story.participants)]
@@ -240,7 +242,7 @@ class StoryBook:
                 story.name = claim.name
             current = (story.since, self.lex.status_rank(story.status))
             incoming = (claim.effective.isoformat(), self.lex.status_rank(claim.status))
-            if new and not change.sequence or incoming > current:
+            if (new and not change.sequence or incoming > current) and not claim.caption:
                 story.status, story.since, story.evidence = (claim.status,
                                                              claim.effective.isoformat(), claim_id)
                 change.sequence.append((claim.status, story.since))

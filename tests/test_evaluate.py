@@ -14,16 +14,16 @@ POSTPONED = ("The meeting between Kalovor and Delmiren in Geneva has been postpo
 
 
 def write_case(folder: Path, second_status: str = "postponed",
-               evidence: str = POSTPONED) -> Path:
+               evidence: str = POSTPONED, year: str = "2025") -> Path:
     """A two-article case: planned, then postponed (or what the gold claims)."""
     case = folder / "kalovor-delmiren-geneva"
     case.mkdir(parents=True)
-    (case / "001_meeting-set.txt").write_text(f" date 2025-03-10 {PLANNED}\n")
-    (case / "002_meeting-off.txt").write_text(f" date 2025-03-14 {POSTPONED}\n")
+    (case / "001_meeting-set.txt").write_text(f" date {year}-03-10 {PLANNED}\n")
+    (case / "002_meeting-off.txt").write_text(f" date {year}-03-14 {POSTPONED}\n")
     gold = {
         "case": case.name, "description": "a meeting announced, then postponed",
-        "articles": [{"file": "001_meeting-set.txt", "url": "", "date": "2025-03-10"},
-                     {"file": "002_meeting-off.txt", "url": "", "date": "2025-03-14"}],
+        "articles": [{"file": "001_meeting-set.txt", "url": "", "date": f"{year}-03-10"},
+                     {"file": "002_meeting-off.txt", "url": "", "date": f"{year}-03-14"}],
         "stories": [{"key": "kalovor-delmiren", "kind": "meeting",
                      "participants": ["Amar Kalovor", "Lena Delmiren"], "location": "Geneva",
                      "timeline": [
@@ -76,3 +76,11 @@ def test_a_folder_without_gold_is_a_clear_error(tmp_path: Path) -> None:
     done = run_cli("evaluate", str(tmp_path), check=False)
     assert done.returncode == 2
     assert done.stderr.strip() == f"monitor: {tmp_path}: no gold.json in it or in its sub-folders"
+
+
+def test_labelled_articles_dated_after_today_are_still_scored(tmp_path: Path) -> None:
+    # the daemon refuses articles from the future; a labelled corpus may be dated ahead
+    write_case(tmp_path / "cases", year="2099")
+    done = run_cli("evaluate", str(tmp_path / "cases"))
+    assert "precision 100% (2/2), recall 100% (2/2)" in done.stdout
+    assert "rejected article" not in done.stdout
