@@ -398,6 +398,9 @@ class ClaimExtractor:
         if best and best[1].day and best[1].day < published:
             return best[1].day, best[1].text
         window = tokens[max(0, cue[0] - 4):cue[0]]
+        if tokens and tokens[0].lower in self.lex.background_markers and len(tokens) > 1 \
+                and tokens[1].text == ",":
+            return published - timedelta(days=1), "earlier"  # "Earlier, the two sides met"
         if any(t.lower == "had" or t.lower in self.lex.background_markers for t in window) or any(
                 t.lower == "earlier" for t in tokens[max(0, cue[0] - 3):cue[1] + 2]):
             return published - timedelta(days=1), "had"

@@ -250,7 +250,8 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return name
     # "a vote on the government's Regional Administration Bill": the bill names the vote
     i = event.end
-    if i < len(tokens) and tokens[i].lower in ("on", "over"):
+    if i < len(tokens) and tokens[i].lower in ("on", "over") and event.text.lower() in (
+            "vote", "votes", "ballot", "referendum", "final vote", "plebiscite"):
         i += 1
         while i < len(tokens) and (tokens[i].lower in ("the", "a", "its", "their", "'", "s")
                                    or tokens[i].text[:1].islower()
@@ -258,7 +259,8 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             i += 1
         end = i
         while end < len(tokens) and (tokens[end].text[:1].isupper() or tokens[end].text == "-"
-                                     or tokens[end].text.isdigit()):
+                                     or tokens[end].text.isdigit()) \
+                and tokens[end].lower not in WEEKDAYS and tokens[end].lower not in MONTHS:
             end += 1
         if end > i:
             return " ".join(t.text for t in tokens[i:end]).replace(" - ", "-")
