@@ -244,9 +244,12 @@ class ClaimExtractor:
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
                                                   times, article.published, status, cue_text)
                 dated.append((when, date_text, start, end, status, rule, cue_text))
+            # the place may follow a "take place" or "be held" cue of the event even when
+            # another cue reports the status: "... will take place in Hanoi"
+            venues = [r[3] for r in dated if r[6].lower().endswith(("place", "held"))]
             for when, date_text, start, _end, status, rule, cue_text in self._one_per_date(
                     tokens, event, dated):
-                location = place_of(event, [event.start, start], places, events, lex)
+                location = place_of(event, [event.start, start, *venues], places, events, lex)
                 marks = [("event", event.text), ("cue", cue_text)]
                 marks += [("who", _join(tokens[m.start:m.end])) for m in event.participants
                           if any(m is here for here in mentions)]
