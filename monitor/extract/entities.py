@@ -139,6 +139,10 @@ class EntityFinder:
                     return entity[0].payload.name
         return None
 
+    def _not_a_name(self, words: list[Token]) -> bool:
+        """A nationality or a title, not a person: "Korean", "President"."""
+        return bool(self.lex.adjectives.find(words) or self.lex.titles.find(words))
+
     def find(self, tokens: list[Token], memory: ArticleMemory) -> list[Mention]:
         """All mentions in one sentence, without overlaps, in text order."""
         mentions = self._watchlist(tokens)
@@ -209,7 +213,8 @@ class EntityFinder:
                 continue
             second_end = _name_run(tokens, first_end + 1)
             for start, end in ((i + 1, first_end), (first_end + 1, second_end)):
-                if end > start and free(start, end) and not places & set(range(start, end)):
+                if end > start and free(start, end) and not places & set(range(start, end)) \
+                        and not self._not_a_name(tokens[start:end]):
                     add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start,
                                 end))
         # "would try to meet Castañeda", "talks with Ruiz": an unknown name after a verb of
@@ -218,8 +223,7 @@ class EntityFinder:
             end = _name_run(tokens, match.end)
             if end > match.end and free(match.end, end) \
                     and not places & set(range(match.end, end)) \
-                    and not self.lex.adjectives.find(tokens[match.end:end]) \
-                    and not self.lex.titles.find(tokens[match.end:end]):
+                    and not self._not_a_name(tokens[match.end:end]):
                 add(Mention(" ".join(t.text for t in tokens[match.end:end]), "person",
                             match.end, end))
         # "Kang and Takeda spoke by phone": two unknown names joined by "and" that open a
@@ -236,7 +240,8 @@ class EntityFinder:
                     or not tokens[second_end].text[:1].islower():
                 continue
             spans = ((i, first_end), (first_end + 1, second_end))
-            if any(places & set(range(a, b)) for a, b in spans):
+            if any(places & set(range(a, b)) or self._not_a_name(tokens[a:b])
+                   for a, b in spans):
                 continue
             for start, end in spans:
                 if free(start, end):
