@@ -179,7 +179,11 @@ class StoryBook:
         story_in = all(any(same_party(q, p) for p in mine) for q in theirs)
         if claim_in and story_in:
             return 2
-        # a pair never joins a trilateral
+        # a pair never joins a trilateral, and a bloc's own event ("the ASEAN summit")
+        # never takes in the people who meet on its sidelines
+        if story_in and len(theirs) == 1 and theirs[0] in self.groups \
+                and any(p not in self.groups for p in mine):
+            return 0
         return int(claim_in and len(mine) == 1 or story_in and len(theirs) == 1)
 
     def _story_for(self, claim: Claim, article: Article, index: int,

@@ -325,6 +325,8 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
     for k in range(start + 1, event.start - 1):
         if tokens[k].text == "-" and tokens[k - 1].text[:1].isdigit():
             start = k + 1  # a dateline run into the name: "Sept 2 - Scottish launch"
+    while start < event.start and not tokens[start].text[:1].isalnum():
+        start += 1  # "— Villarin meets ...": no name starts with a dash
     words = tokens[start:event.start]
     if not words or all(i in places for i in range(start, event.start)):
         return None
