@@ -226,6 +226,23 @@ class EntityFinder:
                     and not self._not_a_name(tokens[match.end:end]):
                 add(Mention(" ".join(t.text for t in tokens[match.end:end]), "person",
                             match.end, end))
+        # "EU foreign policy chief Ilona Varga visited Doha": an unknown full name (two
+        # words or more) right before a verb of meeting or travel is its subject
+        for match in self.lex.events.find(tokens):
+            if not match.payload.verb:
+                continue
+            end = match.start
+            while end > 0 and tokens[end - 1].lower in ("will", "has", "had", "is", "was",
+                                                        "would", "also", "then", "later"):
+                end -= 1
+            start = end
+            while start > 0 and tokens[start - 1].text[:1].isupper() \
+                    and tokens[start - 1].text.isalpha() and start - 1 not in taken \
+                    and tokens[start - 1].text not in NOT_NAMES:
+                start -= 1
+            if end - start >= 2 and free(start, end) and not places & set(range(start, end)) \
+                    and not self._not_a_name(tokens[start:end]):
+                add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start, end))
         # "Kang and Takeda spoke by phone": two unknown names joined by "and" that open a
         # clause and are followed by a verb or auxiliary (a lower-case word)
         for i in range(len(tokens)):

@@ -283,6 +283,8 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
 def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
               lex: Lexicon) -> str | None:
     start = event.start
+    if event.word.verb and event.word.kind in ("meeting", "call"):
+        return None  # "Ilona Varga visited Doha": who met, not what the meeting is called
     if event.word.verb and event.word.kind == "launch":
         # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word
         while start > 0 and tokens[start - 1].lower in lex.vehicle_words:
