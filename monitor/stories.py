@@ -261,8 +261,9 @@ class StoryBook:
             before = change.before
             if change.new:
                 # a new story starts from the status of a past claim in the same article
-                earlier = [s for s, when in change.sequence if when < story.since]
-                before = earlier[-1] if earlier else None
+                earlier = [s for s, when in change.sequence
+                           if when < story.since and s != story.status]
+                before = earlier[-1] if earlier else None  # a new story always alerts
             if before == story.status:
                 continue
             alerts.append(self._alert(story, before, article))

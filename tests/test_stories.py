@@ -121,3 +121,9 @@ def test_one_voice_changing_its_story_is_not_a_dispute(monitor: Monitor) -> None
     feed(monitor, "a.txt", "2025-03-10", PLANNED)
     feed(monitor, "b.txt", "2025-03-14", POSTPONED)
     assert monitor.store.alerts()[-1]["disputed"] is False
+
+
+def test_a_new_story_alerts_even_when_its_earlier_claims_agree(monitor: Monitor) -> None:
+    text = ("Kalovor and Delmiren met in Geneva on Monday, the foreign ministry said. "
+            "The meeting between Kalovor and Delmiren in Geneva took place behind closed doors.")
+    assert feed(monitor, "a.txt", "2025-03-14", text) == [(None, "held")]
