@@ -10,6 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,10 @@ from monitor.errors import MonitorError
 from monitor.settings import Settings, load_settings, resolve_config_path
 
 log = structlog.get_logger("monitor")
+
+# `extract` and `explain` read any article, even one dated after today (the daemon
+# refuses those): they only show what would be read, touching no state
+_ANY_DAY = date(9000, 1, 1)
 
 
 def configure_logging(fmt: str = "auto", level: str = "info",
@@ -361,7 +366,7 @@ def extract(settings: Settings, files: tuple[Path, ...], as_json: bool) -> None:
                                             settings.lexicon_dir))
     out = []
     for path in files:
-        article = read_article(path, max_bytes=settings.max_article_bytes)
+        article = read_article(path, max_bytes=settings.max_article_bytes, today=_ANY_DAY)
         for c in extractor.extract(article):
             out.append({"article": article.name, "participants": list(c.participants),
                         "kind": c.kind, "name": c.name, "location": c.location,
@@ -456,7 +461,7 @@ def explain(settings: Settings, files: tuple[Path, ...], as_json: bool) -> None:
                                             settings.lexicon_dir))
     out = []
     for path in files:
-        article = read_article(path, max_bytes=settings.max_article_bytes)
+        article = read_article(path, max_bytes=settings.max_article_bytes, today=_ANY_DAY)
         for c in extractor.extract(article):
             out.append({"article": article.name, "sentence_index": c.sentence_index,
                         "text": c.sentence, "marks": [list(m) for m in c.marks],

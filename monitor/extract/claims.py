@@ -374,6 +374,8 @@ class ClaimExtractor:
         if not near:
             return None
         when = near[0]
+        if when.text.isdigit():
+            return None  # "the awards, launched in 2013": a year alone says no occasion
         if when.past and not future and when.day and when.day < published:
             return (event.start, event.end, "held", f"dated '{when.text}' in the past -> held",
                     when.text)
