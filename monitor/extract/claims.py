@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from monitor.articles import Article
-from monitor.extract.dates import TimeExpression, find_time_expressions
+from monitor.extract.dates import MONTHS, WEEKDAYS, TimeExpression, find_time_expressions
 from monitor.extract.entities import ArticleMemory, EntityFinder, Mention
 from monitor.extract.events import (
     BOUNDARIES,
@@ -201,7 +201,10 @@ class ClaimExtractor:
         times = find_time_expressions(tokens, article.published, future)
         cues = self._cues(tokens)
         linked: dict[int, list[tuple[int, int, str, str, str]]] = {}
+        event_starts = {e.start for e in events}
         for match, status, rule in cues:
+            if self._modifies_other_noun(tokens, match, event_starts):
+                continue  # "a stalled energy partnership": about the partnership
             span = (match.start, match.end)
             best = min(range(len(events)), key=lambda k: _distance(
                 tokens, span, (events[k].start, events[k].end)))
@@ -288,6 +291,21 @@ class ClaimExtractor:
                 self.lex.status_rank(r[4]),
                 -_distance(tokens, (r[2], r[3]), (event.start, event.end)))))
         return chosen
+
+    def _modifies_other_noun(self, tokens: list[Token], match: PhraseMatch[Cue],
+                             event_starts: set[int]) -> bool:
+        """Whether a one-word cue is an adjective on a noun that is not the event."""
+        if match.end - match.start != 1 or not tokens[match.start].lower.endswith("ed") \
+                or match.end >= len(tokens):
+            return False
+        nxt = tokens[match.end]
+        return (nxt.text.isalpha() and nxt.text.islower() and match.end not in event_starts
+                and nxt.lower not in self.lex.clause_words and not nxt.lower.endswith("ly")
+                and nxt.lower not in ("today", "tonight", "yesterday", "tomorrow", "again",
+                                      "until", "after", "because", "due", "amid", "over",
+                                      "till", "as", "when", "while", "since", "last",
+                                      "next", "this", "indefinitely", "twice", "once")
+                and not any(nxt.lower in w for w in (WEEKDAYS, MONTHS)))
 
     def _background(self, tokens: list[Token], start: int, end: int) -> bool:
         """Whether a cue is told as background: "have met twice before", "had met"."""

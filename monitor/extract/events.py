@@ -196,6 +196,9 @@ def find_places(tokens: list[Token], lex: Lexicon,
         linked = j >= 0 and tokens[j].lower in _PLACE_LINKS
         if linked and j > 0 and tokens[j - 1].lower in lex.place_blockers:
             continue
+        if j > 0 and tokens[j].lower == "of" and any(
+                m.type == "person" and m.end == j for m in mentions):
+            continue  # "President Amara Okonkwo of Nigeria": a nationality, not a place
         before_event = end < len(tokens) and lex.events.find(tokens[end:end + 3])
         chained = bool(places) and start >= 2 and tokens[start - 1].text == "," \
             and places[-1][1] == start - 1
