@@ -134,6 +134,22 @@ def _join(tokens: list[Token]) -> str:
 ANAPHORA_SENTENCES = 2
 
 
+def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) -> None:
+    """"X will travel to Oslo for talks with Y": the talks are X's too."""
+    for k, event in enumerate(events):
+        if event.word.verb or event.word.kind != "meeting" or event.start < 2:
+            continue
+        if "for" not in (t.lower for t in tokens[max(0, event.start - 3):event.start]):
+            continue
+        trip = next((e for e in reversed(events[:k]) if e.word.verb and e.participants
+                     and 0 < event.start - e.end <= 10), None)
+        if trip is None:
+            continue
+        names = {m.name for m in event.participants}
+        event.participants = [m for m in trip.participants if m.name not in names] \
+            + event.participants
+
+
 class ClaimExtractor:
     """Extracts claims from articles with one compiled lexicon."""
 
@@ -197,6 +213,7 @@ class ClaimExtractor:
         places = find_places(tokens, lex, mentions)
         bind_participants(tokens, events, mentions, excluded, skippable,
                           place_tokens(tokens, lex, mentions))
+        _purpose_takes_traveller(tokens, events)
         future = bool(lex.future_markers.find(tokens))
         times = find_time_expressions(tokens, article.published, future)
         cues = self._cues(tokens)
