@@ -167,6 +167,12 @@ class ClaimExtractor:
             window = tokens[max(0, match.start - 4):match.start]
             cut = max((k for k, t in enumerate(window) if t.text in BOUNDARIES), default=-1)
             window = window[cut + 1:]
+            if status == "held" and ("under way" in cue.phrase or "underway" in cue.phrase
+                                     or "taking place" in cue.phrase) and any(
+                    t.lower in self.lex.planning_subjects
+                    for t in tokens[max(0, match.start - 8):match.start]):
+                status = "planned"  # "preparations for the summit are under way"
+                rule += ", preparations -> planned"
             after = tokens[match.end].lower if match.end < len(tokens) else ""
             if after in ("would", "could", "might") and match.start <= 2:
                 continue  # "Cancelling would hand Beijing the argument": hypothetical
