@@ -298,7 +298,8 @@ class ClaimExtractor:
         "will postpone his upcoming trip", "the twice delayed trip is back on": cues
         that only describe the event (a modifier before its noun, a relative clause,
         "originally planned", "after being delayed") give way to the main predicate;
-        among main cues the later lifecycle stage wins, then the nearest to the event.
+        among main cues one saying more than "proposed" or "planned" wins, then the
+        nearest to the event, then the later lifecycle stage.
         """
         groups: dict[date, list[tuple]] = {}  # type: ignore[type-arg]
         for reading in dated:
@@ -310,9 +311,13 @@ class ClaimExtractor:
                 continue  # "they have met twice before": no news, and no occasion to date
             main = [r for r in readings if not self._describes(tokens, r[2], r[3], event)]
             pool = main or readings
+            # a cue that the event is proposed or planned is the default reading and gives
+            # way to any other ("plans for the summit are on hold"); among equals the
+            # nearest cue to the event wins, then the later lifecycle stage
             chosen.append(max(pool, key=lambda r: (
-                self.lex.status_rank(r[4]),
-                -_distance(tokens, (r[2], r[3]), (event.start, event.end)))))
+                r[4] not in ("proposed", "planned"),
+                -_distance(tokens, (r[2], r[3]), (event.start, event.end)),
+                self.lex.status_rank(r[4]))))
         return chosen
 
     def _modifies_other_noun(self, tokens: list[Token], match: PhraseMatch[Cue],
