@@ -396,6 +396,9 @@ class ClaimExtractor:
                 if name != people[0].name:
                     event.participants.append(Mention(name, "person", -1, -1))
                     return
+        if event.word.solo and not event.participants and pronoun and memory.last_people:
+            # "He postponed a scheduled trip to Lebanon": the traveller named last
+            event.participants = [Mention(memory.last_people[0], "person", -1, -1)]
 
     def _enough_participants(self, event: EventMention, name: str | None,
                              located: bool = False) -> bool:
