@@ -155,7 +155,7 @@ class StoryBook:
             return False
         if story.status != "held":
             return True
-        if claim.name and story.name and claim.name == story.name:
+        if claim.name and story.name and same_name(claim.name, story.name):
             return True
         if claim.location and story.location and self.places_compatible(
                 story.location, claim.location):
@@ -218,8 +218,10 @@ class StoryBook:
             ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
         for index, claim in ordered:
             story, new = self._story_for(claim, article, index, stories)
-            if new and claim.caption:
-                continue  # a photo caption is history: it starts no story
+            if new and (claim.caption or (claim.date_text or "").isdigit()):
+                # a photo caption, or "held every four years since 1995": history, which
+                # starts no story
+                continue
             story = stories.get(story.id, story)
             added = [p for p in claim.participants
                      if not any(same_party(p, q) for q in story.participants)]
