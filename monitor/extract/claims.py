@@ -150,6 +150,19 @@ def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) ->
             + event.participants
 
 
+def _vehicle_name(tokens: list[Token], lex: Lexicon) -> str | None:
+    """A launch vehicle the sentence names: "the Starliner capsule", "a Kittiwake rocket"."""
+    for i in range(1, len(tokens)):
+        if tokens[i].lower in lex.vehicle_words and tokens[i - 1].text[:1].isupper() \
+                and tokens[i - 1].text[:1].isalpha() and tokens[i - 1].lower not in MONTHS:
+            start = i - 1
+            while start > 0 and (tokens[start - 1].text[:1].isupper() or tokens[start - 1].text
+                                 == "-") and tokens[start - 1].text[:1].isalnum():
+                start -= 1
+            return " ".join(t.text for t in tokens[start:i]).replace(" - ", "-")
+    return None
+
+
 class ClaimExtractor:
     """Extracts claims from articles with one compiled lexicon."""
 
@@ -201,6 +214,8 @@ class ClaimExtractor:
         if not tokens:
             return []
         mentions = self.entities.find(tokens, memory)
+        if memory.vehicle is None:
+            memory.vehicle = _vehicle_name(tokens, lex)
         # "Northlight Launch", "the Hanbit Film Awards committee": a capitalised event word
         # inside an organisation's name is part of the name
         events = [e for e in find_events(tokens, lex) if not any(
@@ -254,6 +269,13 @@ class ClaimExtractor:
                 if reading:
                     readings.append(reading)
             name = name_of(event, tokens, mentions, lex) or event.name
+            if event.word.kind == "launch":
+                if name:
+                    memory.vehicle = memory.vehicle or name
+                else:
+                    # "Boeing's first astronaut launch", "It is due to blast off": the
+                    # article's vehicle, named earlier ("the Starliner capsule")
+                    name = memory.vehicle
             event.name = name
             if event.word.needs_name and not name:
                 continue

@@ -42,6 +42,7 @@ class ArticleMemory:
     by_country: dict[str, str] = field(default_factory=dict)
     last_people: list[str] = field(default_factory=list)
     previous_people: list[str] = field(default_factory=list)
+    vehicle: str | None = None  # the launch vehicle the article named first
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""
