@@ -117,7 +117,11 @@ def title_of(participants: list[str], kind: str, name: str | None, location: str
     if name:
         base = name
     else:
-        people = "–".join(p if p in groups else surname(p) for p in participants)
+        shown = [p if p in groups else surname(p) for p in participants]
+        # "Indian Army" and "Pakistan Army" both go by "Army": then by their full names
+        shown = [full if shown.count(short) > 1 else short
+                 for full, short in zip(participants, shown, strict=True)]
+        people = "–".join(shown)
         base = f"{people} {kind}"
     if location and (not name or location.lower() not in name.lower()):
         base += f" in {location}"

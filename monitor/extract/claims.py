@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from monitor.articles import Article
 from monitor.extract.dates import MONTHS, WEEKDAYS, TimeExpression, find_time_expressions
-from monitor.extract.entities import ArticleMemory, EntityFinder, Mention
+from monitor.extract.entities import NOT_NAMES, ArticleMemory, EntityFinder, Mention
 from monitor.extract.events import (
     BOUNDARIES,
     EventMention,
@@ -154,7 +154,8 @@ def _vehicle_name(tokens: list[Token], lex: Lexicon) -> str | None:
     """A launch vehicle the sentence names: "the Starliner capsule", "a Kittiwake rocket"."""
     for i in range(1, len(tokens)):
         if tokens[i].lower in lex.vehicle_words and tokens[i - 1].text[:1].isupper() \
-                and tokens[i - 1].text[:1].isalpha() and tokens[i - 1].lower not in MONTHS:
+                and tokens[i - 1].text[:1].isalpha() and tokens[i - 1].lower not in MONTHS \
+                and tokens[i - 1].text not in NOT_NAMES:
             start = i - 1
             while start > 0 and (tokens[start - 1].text[:1].isupper() or tokens[start - 1].text
                                  == "-") and tokens[start - 1].text[:1].isalnum():
