@@ -143,6 +143,9 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             start = after + 1 if nxt in ("with", "to", "by") else after
             objects = _list_after(tokens, [m for m in usable if m.start not in bound], start,
                                   limit=8, skippable=skippable)
+            if event.word.solo:
+                # "a trip to South Sudan and Congo": countries travelled to are places
+                objects = [m for m in objects if m.type != "country"]
             event.participants = event.participants + objects
         if event.word.verb and not event.exhaustive:
             # the subject: "X and Y met", "X will meet"
@@ -172,6 +175,9 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             unique.setdefault(m.name, m)
         people = [m for m in unique.values() if m.type == "person"]
         event.participants = people if people and not event.exhaustive else list(unique.values())
+        if event.word.solo:
+            # "the Congo and South Sudan trip": the countries of a trip are where it goes
+            event.participants = [m for m in event.participants if m.type != "country"]
 
 
 def find_places(tokens: list[Token], lex: Lexicon,
