@@ -192,6 +192,11 @@ def _same_entity(mine: str, gold: str) -> bool:
     a_words, b_words = a.replace("-", " ").split(), b.replace("-", " ").split()
     if set(a_words) == set(b_words):
         return True
+    # "APEC" and "Asia-Pacific Economic Cooperation": an acronym of the other's words
+    for short, long_ in ((a, b_words), (b, a_words)):
+        initials = "".join(w[0] for w in long_ if w not in ("of", "the", "and", "for"))
+        if len(short) >= 2 and " " not in short and short == initials:
+            return True
     # "Biden" against "Joe Biden": a single word that is one of the other's words
     short, long_ = sorted((a_words, b_words), key=len)
     return len(short) == 1 and short[0] in long_
