@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import random
 import tomllib
@@ -306,7 +307,7 @@ class World:
 
     rng: random.Random
     people: list[Person]
-    weights: list[float]
+    cum_weights: list[float]
     minor: list[Person]
     cities: list[str]
     countries: list[str]
@@ -358,7 +359,7 @@ def build_world(seed: int, people: int) -> World:
     orgs = [f"{names.word(2)} {rng.choice(['Institute', 'Bank', 'Group', 'Foundation'])}"
             for _ in range(60)]
     # a few people are in the news far more than others
-    weights = [1 / (rank + 1) ** 0.5 for rank in range(people)]
+    weights = list(itertools.accumulate(1 / (rank + 1) ** 0.5 for rank in range(people)))
     world = World(rng, cast, weights, minor, cities, countries, adjectives, orgs)
     world.made_up = [names.word(2) for _ in range(max(200, people // 2))]
     return world
@@ -369,7 +370,7 @@ def new_story(world: World, number: int, target_steps: float) -> Story:
     rng = world.rng
     kinds = list(KIND_WEIGHTS)
     kind = rng.choices(kinds, weights=[KIND_WEIGHTS[k] for k in kinds])[0]
-    parties = rng.choices(world.people, weights=world.weights, k=2)
+    parties = rng.choices(world.people, cum_weights=world.cum_weights, k=2)
     while parties[1] is parties[0]:
         parties[1] = rng.choice(world.people)
     countries = rng.sample(world.countries, 2)
