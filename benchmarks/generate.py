@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+VERSION = 2  # bump when the same seed would give other files (the runner's cache key)
 CONFIG = ROOT / "config"
 
 _ONSETS = ["b", "d", "k", "l", "m", "n", "r", "s", "t", "v", "z", "br", "dr", "kr", "tr", "st",
@@ -500,7 +501,7 @@ def plan(seed: int, articles: int, stories: int, *, start: date = date(2025, 1, 
     target = max(2.0, articles / stories)
     running: list[Story] = []
     started = 0
-    recent: list[bytes] = []
+    recent: list[tuple[bytes, str]] = []
     for i in range(articles):
         published = start + timedelta(days=i // per_day)
         # start stories at the pace that spreads them over the corpus
@@ -529,8 +530,8 @@ def plan(seed: int, articles: int, stories: int, *, start: date = date(2025, 1, 
         else:
             data = f" date {published.isoformat()} {text}\n".encode()
         if recent and rng.random() < duplicate_share:
-            data = rng.choice(recent)  # the same bytes again, under another name
-        recent = (recent + [data])[-20:]
+            data, suffix = rng.choice(recent)  # the same bytes again, under another name
+        recent = (recent + [(data, suffix)])[-20:]
         digest = hashlib.sha256(data).hexdigest()[:12]
         yield f"{i:06d}_{digest}{suffix}", data, published
     return None

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import ROOT, build_world, generate, new_story
+from benchmarks.generate import VERSION as GENERATOR_VERSION
 
 CONFIG = ROOT / "config" / "monitor.toml"
 BENCHMARKS = ("batch", "latency", "memory", "scale", "stories")
@@ -164,8 +165,8 @@ def monitor_cmd(*args: str) -> list[str]:
 def corpus(work: Path, tag: str, seed: int, articles: int, stories: int,
            **options: Any) -> list[Path]:
     """A generated corpus, cached under `work` by its parameters."""
-    key = hashlib.sha256(json.dumps([tag, seed, articles, stories, options], sort_keys=True,
-                                    default=str).encode()).hexdigest()[:10]
+    key = hashlib.sha256(json.dumps([GENERATOR_VERSION, tag, seed, articles, stories, options],
+                                    sort_keys=True, default=str).encode()).hexdigest()[:10]
     folder = work / f"corpus-{tag}-{articles}-{key}"
     done = folder / ".complete"
     if done.exists():
@@ -297,7 +298,10 @@ def floor_rate(files: list[Path]) -> float:
         "start = time.perf_counter()\n"
         "n = 0\n"
         "for p in paths:\n"
-        "    n += len(split_sentences(read_article(p, max_bytes=2_000_000).text))\n"
+        "    try:\n"
+        "        n += len(split_sentences(read_article(p, max_bytes=2_000_000).text))\n"
+        "    except Exception:\n"
+        "        pass  # rejected by the scan too\n"
         "print(len(paths) / (time.perf_counter() - start), n)\n"
     )
     listing = "\n".join(str(p) for p in files)
