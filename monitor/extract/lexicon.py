@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from monitor.errors import ConfigError
 
@@ -25,8 +25,7 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 _FOLD = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "‑": "-", "“": '"', "”": '"'})
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """A word or punctuation mark with its place in the sentence."""
 
     text: str
@@ -35,10 +34,15 @@ class Token:
     end: int
 
 
+_new_token = tuple.__new__
+
+
 def tokenize(text: str) -> list[Token]:
     """Split text into word and punctuation tokens; quotes and dashes are folded."""
     folded = text.translate(_FOLD)
-    return [Token(m.group(), m.group().lower(), m.start(), m.end())
+    # tuple.__new__ builds each token without a Python-level __init__ call: this is
+    # the hottest line of extraction
+    return [_new_token(Token, (word := m.group(), word.lower(), m.start(), m.end()))
             for m in _TOKEN.finditer(folded)]
 
 
@@ -62,6 +66,8 @@ class PhraseMatcher(Generic[T]):
     def __init__(self) -> None:
         self._phrases: dict[tuple[str, ...], T] = {}
         self._lengths: dict[str, set[int]] = {}
+        # per first word, the phrase lengths longest first (kept in step with _lengths)
+        self._longest_first: dict[str, tuple[int, ...]] = {}
 
     def add(self, phrase: str | tuple[str, ...], payload: T) -> None:
         """Register a phrase; the first registration of a phrase wins."""
@@ -70,6 +76,7 @@ class PhraseMatcher(Generic[T]):
             return
         self._phrases[key] = payload
         self._lengths.setdefault(key[0], set()).add(len(key))
+        self._longest_first[key[0]] = tuple(sorted(self._lengths[key[0]], reverse=True))
 
     def __len__(self) -> int:
         return len(self._phrases)
@@ -81,23 +88,24 @@ class PhraseMatcher(Generic[T]):
     def find(self, tokens: list[Token]) -> list[PhraseMatch[T]]:
         """All non-overlapping matches, longest first at each position."""
         found: list[PhraseMatch[T]] = []
-        i, n = 0, len(tokens)
-        while i < n:
-            lengths = self._lengths.get(tokens[i].lower)
-            hit = None
-            if lengths:
-                for length in sorted(lengths, reverse=True):
-                    if i + length > n:
-                        continue
-                    key = tuple(t.lower for t in tokens[i:i + length])
-                    if key in self._phrases:
-                        hit = PhraseMatch(i, i + length, self._phrases[key])
-                        break
-            if hit:
-                found.append(hit)
-                i = hit.end
-            else:
-                i += 1
+        lowers = [t.lower for t in tokens]
+        starts = self._longest_first
+        if starts.keys().isdisjoint(lowers):
+            return found  # no phrase starts with any of these words: most sentences
+        phrases = self._phrases
+        n = len(lowers)
+        end = 0  # matches do not overlap: the next one starts at or after `end`
+        for i in [i for i, word in enumerate(lowers) if word in starts]:
+            if i < end:
+                continue
+            for length in starts[lowers[i]]:
+                if i + length > n:
+                    continue
+                key = (lowers[i],) if length == 1 else tuple(lowers[i:i + length])
+                if key in phrases:
+                    found.append(PhraseMatch(i, i + length, phrases[key]))
+                    end = i + length
+                    break
         return found
 
 

@@ -17,6 +17,12 @@ _CAPTION_END = re.compile(r"\([^()]{2,80}/[^()]{1,60}\)\s*$|\bPhotograph:|\bPhot
 # A headline run into the body: "... deal stalls The 2027 Games are ...", "mediationGovernment"
 _RUN_ON = re.compile(r"\b([a-z]{2,}) (?=(?:The|A|An|This|Follow|After|When|While|But|It|He|She|"
                      r"They) [a-z0-9])|(?<=[a-z]{4})(?=[A-Z][a-z]{2,} [a-z])")
+# Necessary for a _RUN_ON match (a lower-case letter then " The " etc., or a lower-case
+# letter then a capital): most paragraphs fail this cheaper test and skip the substitution.
+_RUN_ON_HINT = re.compile(r"[a-z](?: (?:The|A|An|This|Follow|After|When|While|But|It|He|She|"
+                          r"They) |[A-Z])")
+_LAST_WORD = re.compile(r"([\w.]+)\.$")
+_PARAGRAPHS = re.compile(r"\n\s*\n|\r?\n")
 _BEFORE_TITLES = {"of", "in", "at", "by", "to", "on", "the", "and", "for", "from", "with", "as",
                   "into", "about", "like", "than", "or"}
 
@@ -44,12 +50,44 @@ class Sentence:
     caption: bool = False
 
 
+def _last_word(text: str) -> re.Match[str] | None:
+    """`_LAST_WORD.search(text)`, looking at the end of the text first (same result)."""
+    if not text.endswith((".", ".\n")):
+        return None
+    if len(text) > 48:
+        tail = _LAST_WORD.search(text, len(text) - 48)
+        if tail is None or tail.start() > len(text) - 48:
+            return tail  # the word starts inside the tail: the leftmost match is this one
+    return _LAST_WORD.search(text)
+
+
+def _is_caption(paragraph: str) -> bool:
+    """`_CAPTION_END.search`, skipped when the paragraph has none of '(', ':' or 'photo'."""
+    if "(" in paragraph or ":" in paragraph or "photo" in paragraph.lower():
+        return bool(_CAPTION_END.search(paragraph))
+    return False
+
+
+def _is_teaser(paragraph: str) -> bool:
+    """`_TEASER.search`, skipped when the paragraph has neither '[' nor 'new w'."""
+    if "[" in paragraph or "new w" in paragraph.lower():
+        return bool(_TEASER.search(paragraph))
+    return False
+
+
+def _run_on(paragraph: str) -> str:
+    """Headlines run into the body split off (`_RUN_ON`), when the cheap hint allows one."""
+    if _RUN_ON_HINT.search(paragraph):
+        return _RUN_ON.sub(_split_run_on, paragraph)
+    return paragraph
+
+
 def _split_paragraph(paragraph: str) -> list[str]:
     parts: list[str] = []
     start = 0
     for match in _BOUNDARY.finditer(paragraph):
         candidate = paragraph[start:match.start()]
-        word = re.search(r"([\w.]+)\.$", candidate.rstrip("\"”’)]"))
+        word = _last_word(candidate.rstrip("\"”’)]"))
         if word and (word.group(1).lower() in _ABBREVIATIONS or len(word.group(1)) == 1):
             continue
         parts.append((candidate + match.group(1)).strip())
@@ -77,10 +115,10 @@ def split_sentences(text: str) -> list[Sentence]:
     paragraph that ends in a photo credit are marked as a caption.
     """
     sentences: list[Sentence] = []
-    for number, paragraph in enumerate(p for p in re.split(r"\n\s*\n|\r?\n", text) if p.strip()):
-        if _TEASER.search(paragraph):
+    for number, paragraph in enumerate(p for p in _PARAGRAPHS.split(text) if p.strip()):
+        if _is_teaser(paragraph):
             continue
-        caption = bool(_CAPTION_END.search(paragraph))
-        for part in _split_paragraph(_RUN_ON.sub(_split_run_on, paragraph.strip())):
+        caption = _is_caption(paragraph)
+        for part in _split_paragraph(_run_on(paragraph.strip())):
             sentences.append(Sentence(len(sentences), number, part, caption))
     return sentences
