@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from monitor.extract.lexicon import Entity, Lexicon, Token
 
+FUZZY_CACHE_SIZE = 50_000  # capitalised words whose fuzzy watchlist match is remembered
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiv", "xvi"}
 NOT_NAMES = {"The", "A", "An", "But", "And", "In", "On", "At", "He", "She", "It", "They", "We",
               "I", "His", "Her", "This", "That", "After", "Before", "While", "When", "As", "If",
@@ -120,6 +121,8 @@ class EntityFinder:
 
     def _fuzzy(self, word: str) -> Entity | None:
         if word not in self._fuzzy_cache:
+            if len(self._fuzzy_cache) >= FUZZY_CACHE_SIZE:
+                self._fuzzy_cache.clear()  # new names arrive for months: keep memory bounded
             hit = process.extractOne(word.lower(), self._surnames, scorer=fuzz.ratio,
                                      score_cutoff=86)
             self._fuzzy_cache[word] = self.lex.surnames[hit[0]] if hit else None
