@@ -170,8 +170,7 @@ def stories(settings: Settings, as_json: bool) -> None:
     """Every story with its current status, since when, and the evidence."""
     store = _open_store(settings)
     rows = []
-    for story in store.stories():
-        evidence = store.claim(story.evidence) if story.evidence else {}
+    for story, evidence in store.stories_with_evidence():
         rows.append({"id": story.id, "title": story.title, "kind": story.kind,
                      "name": story.name, "participants": story.participants,
                      "location": story.location, "status": story.status, "since": story.since,

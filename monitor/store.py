@@ -92,6 +92,13 @@ def m030_files_ctime(db: sqlite_utils.Database) -> None:
     db["files"].add_column("ctime_ns", int)
 
 
+@migrations()
+def m040_story_order(db: sqlite_utils.Database) -> None:
+    # the next update number (max + 1) and "most recent first" read this index, so
+    # their cost does not grow with the stories stored
+    db["stories"].create_index(["updated_seq"])
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -261,6 +268,20 @@ class Store:
         columns = [c.name for c in self.db["stories"].columns]
         rows = self.db.execute("select * from stories order by updated_seq desc").fetchall()
         return [StoryRow.from_row(dict(zip(columns, row, strict=True))) for row in rows]
+
+    def stories_with_evidence(self) -> list[tuple[StoryRow, dict[str, Any]]]:
+        """Every story with its evidence claim, most recently updated first, in one query."""
+        columns = [c.name for c in self.db["stories"].columns]
+        rows = self.db.execute(
+            "select s.*, c.sentence, c.article_name, c.source from stories s "
+            "left join claims c on c.id = s.evidence order by s.updated_seq desc").fetchall()
+        out = []
+        for row in rows:
+            story = StoryRow.from_row(dict(zip(columns, row[:len(columns)], strict=True)))
+            sentence, article, source = row[len(columns):]
+            out.append((story, {"sentence": sentence, "article_name": article,
+                                "source": source}))
+        return out
 
     def find_story(self, query: str) -> StoryRow:
         """A story by id, id prefix or words of its title; raises StoryNotFound."""
