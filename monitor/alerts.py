@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from monitor.logfile import ReopeningFile
 from monitor.store import Store
 
 _TAIL_BYTES = 1 << 20
-ALERT_LOG_MODE = 0o640
 
 
 def alert_line(alert: dict[str, Any]) -> str:
@@ -38,31 +38,9 @@ class AlertLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._file: IO[str] | None = None
-        self._identity: tuple[int, int] | None = None
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._file = ReopeningFile(path)  # created 0640: the group may read alerts
         self._known_ids: set[str] | None = None
-
-    def _open(self) -> IO[str]:
-        if self._file is not None:
-            try:
-                st = os.stat(self.path)
-                if (st.st_dev, st.st_ino) == self._identity:
-                    return self._file
-            except FileNotFoundError:
-                pass
-            self._file.close()
-            self._file = None
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC
-        try:
-            fd = os.open(self.path, flags | os.O_CREAT | os.O_EXCL, ALERT_LOG_MODE)
-            os.fchmod(fd, ALERT_LOG_MODE)  # whatever the umask: the group may read alerts
-        except FileExistsError:
-            fd = os.open(self.path, flags)
-        self._file = os.fdopen(fd, "a", encoding="utf-8")
-        st = os.fstat(fd)
-        self._identity = (st.st_dev, st.st_ino)
-        return self._file
 
     def _ids_at_end(self) -> set[str]:
         """Ids of the alerts in the last megabyte of the log: written before a crash.
@@ -90,10 +68,8 @@ class AlertLog:
         """Append alerts and flush them to disk."""
         if not alerts:
             return
-        f = self._open()
-        f.write("".join(alert_line(a) for a in alerts))
-        f.flush()
-        os.fsync(f.fileno())
+        self._file.write("".join(alert_line(a) for a in alerts))
+        self._file.sync()
 
     def flush_from(self, store: Store) -> int:
         """Write every alert the database has not yet logged; return how many were written."""
@@ -110,6 +86,4 @@ class AlertLog:
 
     def close(self) -> None:
         """Close the file."""
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self._file.close()

@@ -352,25 +352,31 @@ def _webhook_test(settings: Settings, url: str, secret_env: str | None) -> None:
                f"in {outcome.seconds * 1000:.0f} ms (webhook-id {msg_id})")
 
 
+def _claims_in(settings: Settings, files: tuple[Path, ...]) -> list[tuple[str, Any]]:
+    """(article name, claim) for every claim in the files, read as `extract` and
+    `explain` read them: any date accepted, no state touched."""
+    from monitor.articles import read_article
+    from monitor.extract import ClaimExtractor, load_lexicon
+
+    extractor = ClaimExtractor(load_lexicon(settings.watchlist, settings.places,
+                                            settings.lexicon_dir))
+    found = []
+    for path in files:
+        article = read_article(path, max_bytes=settings.max_article_bytes, today=_ANY_DAY)
+        found.extend((article.name, claim) for claim in extractor.extract(article))
+    return found
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="print one JSON array")
 @common_options
 def extract(settings: Settings, files: tuple[Path, ...], as_json: bool) -> None:
     """The claims found in files, touching no state."""
-    from monitor.articles import read_article
-    from monitor.extract import ClaimExtractor, load_lexicon
-
-    extractor = ClaimExtractor(load_lexicon(settings.watchlist, settings.places,
-                                            settings.lexicon_dir))
-    out = []
-    for path in files:
-        article = read_article(path, max_bytes=settings.max_article_bytes, today=_ANY_DAY)
-        for c in extractor.extract(article):
-            out.append({"article": article.name, "participants": list(c.participants),
-                        "kind": c.kind, "name": c.name, "location": c.location,
-                        "status": c.status, "effective": c.effective.isoformat(),
-                        "source": c.source, "text": c.sentence, "rule": c.rule})
+    out = [{"article": name, "participants": list(c.participants), "kind": c.kind,
+            "name": c.name, "location": c.location, "status": c.status,
+            "effective": c.effective.isoformat(), "source": c.source, "text": c.sentence,
+            "rule": c.rule} for name, c in _claims_in(settings, files)]
     if as_json:
         _print_json(out)
         return
@@ -399,8 +405,10 @@ def evaluate(settings: Settings, folder: Path, as_json: bool, misses: bool) -> N
 
     total, scores = run_evaluation(folder, settings, progress=show)
     if as_json:
-        _print_json([s.figures() for s in [*scores, total]]
-                    + [{"misses": [m.__dict__ for m in total.misses]}] * misses)
+        figures: list[dict[str, Any]] = [s.figures() for s in [*scores, total]]
+        if misses:
+            figures.append({"misses": [m.__dict__ for m in total.misses]})
+        _print_json(figures)
         return
 
     def pct(value: float | None) -> str:
@@ -453,22 +461,12 @@ def _marked(sentence: str, marks: list[tuple[str, str]], colour: bool) -> str:
 def explain(settings: Settings, files: tuple[Path, ...], as_json: bool) -> None:
     """Why each claim was read: the sentence with its event, cue, parties, place and date
     marked, and the rule or lexicon entry that fired. Touches no state."""
-    from monitor.articles import read_article
-    from monitor.extract import ClaimExtractor, load_lexicon
-
-    extractor = ClaimExtractor(load_lexicon(settings.watchlist, settings.places,
-                                            settings.lexicon_dir))
-    out = []
-    for path in files:
-        article = read_article(path, max_bytes=settings.max_article_bytes, today=_ANY_DAY)
-        for c in extractor.extract(article):
-            out.append({"article": article.name, "sentence_index": c.sentence_index,
-                        "text": c.sentence, "marks": [list(m) for m in c.marks],
-                        "participants": list(c.participants), "kind": c.kind, "name": c.name,
-                        "location": c.location, "status": c.status,
-                        "effective": c.effective.isoformat(), "date_text": c.date_text,
-                        "source": c.source, "cue": c.cue, "rule": c.rule,
-                        "caption": c.caption})
+    out = [{"article": name, "sentence_index": c.sentence_index, "text": c.sentence,
+            "marks": [list(m) for m in c.marks], "participants": list(c.participants),
+            "kind": c.kind, "name": c.name, "location": c.location, "status": c.status,
+            "effective": c.effective.isoformat(), "date_text": c.date_text,
+            "source": c.source, "cue": c.cue, "rule": c.rule, "caption": c.caption}
+           for name, c in _claims_in(settings, files)]
     if as_json:
         _print_json(out)
         return

@@ -254,22 +254,25 @@ def score_case(case: GoldCase, settings: Settings, lexicon: Lexicon) -> CaseScor
         finally:
             monitor.close()
 
+    by_folded = {_fold(name): entry for name, entry in lexicon.place_by_name.items()}
+    chains: dict[str, set[str]] = {}
+
     def within(place: str) -> set[str]:
         """The folded names of the places that contain this one, itself included."""
-        chain: set[str] = set()
-        entry = next((e for name, e in lexicon.place_by_name.items() if _fold(name) == place),
-                     None)
-        while entry is not None and _fold(entry.name) not in chain:
-            chain.add(_fold(entry.name))
-            entry = lexicon.place_by_name.get(entry.within) if entry.within else None
-        return chain | {place}
+        if place not in chains:
+            chain = {place}
+            entry = by_folded.get(place)
+            while entry is not None and _fold(entry.name) not in chain - {place}:
+                chain.add(_fold(entry.name))
+                entry = lexicon.place_by_name.get(entry.within) if entry.within else None
+            chains[place] = chain
+        return chains[place]
 
     matched: dict[str, GoldStory] = {}
     for story in stories:
-        best = max(case.stories,
-                   key=lambda g: _match_score(story, files_of[story.id], g, within),
-                   default=None)
-        if best is not None and _match_score(story, files_of[story.id], best, within) > 0:
+        scored = [(_match_score(story, files_of[story.id], g, within), g) for g in case.stories]
+        fit, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+        if best is not None and fit > 0:
             matched[story.id] = best
 
     expected = {(g.key, e.file, e.status): e for g in case.stories for e in g.changes()}

@@ -55,6 +55,13 @@ class ReopeningFile:
             if self._file is not None:
                 self._file.flush()
 
+    def sync(self) -> None:
+        """Flush and fsync: what was written is on disk when this returns."""
+        with self._lock:
+            if self._file is not None:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+
     def close(self) -> None:
         """Close the file."""
         with self._lock:

@@ -6,7 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,6 +35,16 @@ def run_cli(*args: str, state_dir: Path | None = None, check: bool = True,
 def cli_json(*args: str, state_dir: Path) -> list:
     """Run a command with --json and parse its output."""
     return json.loads(run_cli(*args, "--json", state_dir=state_dir).stdout)
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, step: float = 0.05) -> Any:
+    """Poll until predicate() is truthy or `timeout` seconds pass; return its last value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := predicate():
+            return value
+        time.sleep(step)
+    return predicate()
 
 
 @pytest.fixture

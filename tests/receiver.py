@@ -15,7 +15,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Any
 
 from standardwebhooks import Webhook
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_for  # noqa: F401 - callers import it from here
 
 CONFIG_DIR = ROOT / "config"
 
@@ -177,13 +176,3 @@ def stop_daemon(proc: subprocess.Popen[str]) -> str:
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     return err
-
-
-def wait_for(predicate: Callable[[], object], timeout: float = 20.0) -> bool:
-    """Poll until predicate() is true or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return bool(predicate())

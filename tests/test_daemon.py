@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONFIG, ROOT
+from tests.conftest import CONFIG, ROOT, wait_for
 from tests.writer import name, planned_article
 
 pytestmark = pytest.mark.slow
@@ -25,15 +25,6 @@ def _alert_lines(state: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
 
 
-def _wait_for(predicate, timeout: float = 20.0) -> bool:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.fixture
 def daemon(tmp_path: Path):  # noqa: ANN201
     watch, state = tmp_path / "in", tmp_path / "state"
@@ -42,7 +33,7 @@ def daemon(tmp_path: Path):  # noqa: ANN201
         [sys.executable, "-m", "monitor", "run", "--config", str(CONFIG),
          "--watch-dir", str(watch), "--state-dir", str(state)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert _wait_for(lambda: (state / "monitor.lock").exists()), "daemon did not start"
+    assert wait_for(lambda: (state / "monitor.lock").exists()), "daemon did not start"
     time.sleep(0.5)
     yield proc, watch, state
     if proc.poll() is None:
@@ -57,14 +48,14 @@ def _participants(alert: dict) -> set[str]:
 def test_plain_write_rename_and_burst_each_alert_then_sigterm_exits_0(daemon) -> None:  # noqa: ANN001
     proc, watch, state = daemon
     (watch / "plain.txt").write_text(planned_article(1))
-    assert _wait_for(lambda: len(_alert_lines(state)) == 1)
+    assert wait_for(lambda: len(_alert_lines(state)) == 1)
     staged = watch / ".incoming.tmp"
     staged.write_text(planned_article(2))
     os.replace(staged, watch / "renamed.txt")
-    assert _wait_for(lambda: len(_alert_lines(state)) == 2)
+    assert wait_for(lambda: len(_alert_lines(state)) == 2)
     for i in range(3, 203):
         (watch / f"burst-{i:03}.txt").write_text(planned_article(i))
-    assert _wait_for(lambda: len(_alert_lines(state)) == 202, timeout=60)
+    assert wait_for(lambda: len(_alert_lines(state)) == 202, timeout=60)
     alerts = _alert_lines(state)
     assert [a["to"] for a in alerts] == ["planned"] * 202
     assert {frozenset(_participants(a)) for a in alerts} == {

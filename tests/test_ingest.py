@@ -11,19 +11,10 @@ from pathlib import Path
 import pytest
 
 from monitor.ingest import FolderWatcher, IngestError, list_articles
+from tests.conftest import wait_for
 
 SETTLE = 0.3
 OBSERVERS = ["inotify", "polling"]
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float = 3.0) -> bool:
-    """Poll `predicate` until it is true or `timeout` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 class Recorder:

@@ -181,8 +181,7 @@ class ClaimExtractor:
             window = tokens[max(0, match.start - 4):match.start]
             cut = max((k for k, t in enumerate(window) if t.text in BOUNDARIES), default=-1)
             window = window[cut + 1:]
-            if status == "held" and ("under way" in cue.phrase or "underway" in cue.phrase
-                                     or "taking place" in cue.phrase) and any(
+            if status == "held" and cue.phrase in self.lex.planning_subject_cues and any(
                     t.lower in self.lex.planning_subjects
                     for t in tokens[max(0, match.start - 8):match.start]):
                 status = "planned"  # "preparations for the summit are under way"

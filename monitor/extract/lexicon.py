@@ -170,6 +170,7 @@ class Lexicon:
     vote_types: set[str] = field(default_factory=set)
     dating_cues: set[str] = field(default_factory=set)
     planning_subjects: set[str] = field(default_factory=set)
+    planning_subject_cues: set[str] = field(default_factory=set)
     vehicle_words: set[str] = field(default_factory=set)
     attribution_verbs: set[str] = field(default_factory=set)
     place_blockers: set[str] = field(default_factory=set)
@@ -304,6 +305,8 @@ def _load_rules(lex: Lexicon, path: Path) -> None:
                                           data.get("background_markers", [])))
     lex.planning_subjects = set(_strings(path, "planning_subjects",
                                          data.get("planning_subjects", [])))
+    lex.planning_subject_cues = set(_strings(path, "planning_subject_cues",
+                                             data.get("planning_subject_cues", [])))
     lex.dating_cues = set(_strings(path, "dating_cues", data.get("dating_cues", [])))
     lex.vote_types = set(_strings(path, "vote_types", data.get("vote_types", [])))
     lex.vehicle_words = set(_strings(path, "vehicle_words", data.get("vehicle_words", [])))
