@@ -391,7 +391,7 @@ class ClaimExtractor:
             # "X said he would meet Y": the speaker is a party; "X said he would join them" too
             event.participants = [*speakers[:1], *event.participants]
         names = {m.name for m in event.participants}
-        if event.uses_plural_pronoun:
+        if event.uses_plural_pronoun and len(names) < 2:
             for _, earlier in reversed(recent):
                 others = [m for m in earlier.participants if m.name not in names]
                 if len(others) >= 2 or (others and len(earlier.participants) == len(others)
@@ -473,6 +473,11 @@ class ClaimExtractor:
                 best = (distance, t)
         if best and best[1].day and best[1].day < published:
             return best[1].day, best[1].text
+        full = [t for t in times if t.day and t.day < published and any(
+            len(w.text) == 4 and w.text.isdigit() for w in tokens[t.start:t.end + 4])]
+        if status == "held" and len(full) == 1:
+            # "X meets Y in Bali, Indonesia, November 14, 2022": a caption's one full date
+            return full[0].day, full[0].text  # type: ignore[return-value]
         window = tokens[max(0, cue[0] - 4):cue[0]]
         if tokens and tokens[0].lower in self.lex.background_markers and len(tokens) > 1 \
                 and tokens[1].text == ",":

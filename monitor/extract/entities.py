@@ -193,9 +193,12 @@ class EntityFinder:
                 name = " ".join(words).replace(" - ", "-")
             add(Mention(name, "person", start, end, country))
         # Short forms and bare surnames of people met earlier, and fuzzy transliterations.
+        places = {i for p in self.lex.places.find(tokens) for i in range(p.start, p.end)}
         for i, token in enumerate(tokens):
             if i in taken or not _capitalised(token) or not token.text.isalpha():
                 continue
+            if i in places and not memory.by_surname.get(token.lower):
+                continue  # "San Francisco" is no transliteration of a person's name
             honorific = i > 0 and tokens[i - 1].text.rstrip(".") in self.lex.honorifics
             known = memory.by_surname.get(token.lower)
             if known:
@@ -208,7 +211,6 @@ class EntityFinder:
                 end = _name_run(tokens, i, 2)
                 add(Mention(" ".join(t.text for t in tokens[i:end]), "person", i, end))
         # "between Kalovor and Delmiren": unknown names either side of the "and".
-        places = {i for p in self.lex.places.find(tokens) for i in range(p.start, p.end)}
         for i, token in enumerate(tokens):
             if token.lower != "between":
                 continue
