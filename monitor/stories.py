@@ -166,6 +166,8 @@ class StoryBook:
             return True
         if claim.effective.isoformat() <= story.since:
             return True  # older news about the occasion that was held
+        if claim.status == "paused":
+            return True  # talks under way are suspended: a new occasion would be planned first
         if claim.status == "held":
             if undated or claim.date_text is None:
                 return True

@@ -8,7 +8,7 @@ nearest event -> time expressions -> the source of the claim.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from monitor.articles import Article
@@ -231,7 +231,7 @@ class ClaimExtractor:
         skippable |= {i for match in lex.adjectives.find(tokens)
                       for i in range(match.start, match.end)}
         skippable |= {i for i, t in enumerate(tokens) if t.lower in ("of", "the", "'", "s")}
-        places = find_places(tokens, lex, mentions)
+        places = find_places(tokens, lex, mentions, events)
         bind_participants(tokens, events, mentions, excluded, skippable,
                           place_tokens(tokens, lex, mentions))
         _purpose_takes_traveller(tokens, events)
@@ -295,14 +295,20 @@ class ClaimExtractor:
             # the place may follow a "take place" or "be held" cue of the event even when
             # another cue reports the status: "... will take place in Hanoi"
             venues = [r[3] for r in dated if r[6].lower().endswith(("place", "held"))]
-            for when, date_text, start, _end, status, rule, cue_text in self._one_per_date(
-                    tokens, event, dated):
-                location = place_of(event, [event.start, start, *venues], places, events, lex)
+            # and one event has one place, wherever its readings are: "the meeting between
+            # X of A and Y of B in Warsaw", "the launch, postponed in May, went ahead from Z"
+            after = [m.end for m in event.participants if m.start > event.start
+                     and any(m is here for here in mentions)]
+            chosen = self._one_per_date(tokens, event, dated)
+            located_at = [place_of(event, [event.start, r[2], *venues, *after], places, events,
+                                   lex) for r in chosen]
+            location = next((where for where in located_at if where), None)
+            for when, date_text, _start, _end, status, rule, cue_text in chosen:
                 marks = [("event", event.text), ("cue", cue_text)]
                 marks += [("who", _join(tokens[m.start:m.end])) for m in event.participants
                           if any(m is here for here in mentions)]
                 if location:
-                    marks += [("place", _join(tokens[a:b])) for a, b, place in places
+                    marks += [("place", _join(tokens[a:b])) for a, b, place, _ in places
                               if place.name == location][:1]
                 if date_text and date_text != "had":
                     marks.append(("date", date_text))
@@ -491,13 +497,32 @@ class ClaimExtractor:
         """Every claim in the article, in sentence order, without duplicates."""
         memory = ArticleMemory()
         recent: list[EventMention] = []
+        found = []
+        for sentence in split_sentences(article.text):
+            found += self._sentence_claims(sentence, article, memory, recent)
+        full = _full_names(memory)
         seen = set()
         claims = []
-        for sentence in split_sentences(article.text):
-            for claim in self._sentence_claims(sentence, article, memory, recent):
-                key = (claim.participants, claim.kind, claim.name, claim.location, claim.status,
-                       claim.effective)
-                if key not in seen:
-                    seen.add(key)
-                    claims.append(claim)
+        for claim in found:
+            participants = tuple(sorted({full.get(p, p) for p in claim.participants}))
+            if participants != claim.participants:
+                claim = replace(claim, participants=participants)
+            key = (claim.participants, claim.kind, claim.name, claim.location, claim.status,
+                   claim.effective)
+            if key not in seen:
+                seen.add(key)
+                claims.append(claim)
         return claims
+
+
+def _full_names(memory: ArticleMemory) -> dict[str, str]:
+    """Short forms used before the full name ("Mendes and Ruiz to meet" in a headline)."""
+    people = {m.name for m in memory.by_surname.values()}
+    full: dict[str, str] = {}
+    for name in people:
+        words = name.split()
+        longer = [other for other in people if len(other.split()) > len(words)
+                  and other.split()[-len(words):] == words]
+        if len(longer) == 1:
+            full[name] = longer[0]
+    return full

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from monitor.extract.dates import MONTHS, WEEKDAYS
 from monitor.extract.entities import NOT_NAMES as _NOT_NAME_WORDS
@@ -13,6 +14,13 @@ BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
                 "visiting", "from"}
 _ARTICLES = {"the", "a", "an"}
+# "in the southern port city of Busan": words between the link and the place's name
+_PLACE_NOUNS = {"capital", "city", "town", "resort", "port", "village", "island", "region",
+                "province", "state", "county", "district"}
+_PLACE_ADJECTIVES = {"southern", "northern", "eastern", "western", "central", "coastal",
+                     "northeastern", "northwestern", "southeastern", "southwestern", "border",
+                     "seaside", "historic", "ancient", "holy", "industrial", "port", "mountain",
+                     "north-eastern", "north-western", "south-eastern", "south-western"}
 _PRONOUNS_PLURAL = {"them", "both", "two", "they", "pair"}
 _PRONOUNS_SINGLE = {"he", "his", "she", "her", "him"}
 
@@ -30,6 +38,15 @@ class EventMention:
     definite: bool = False
     uses_plural_pronoun: bool = False
     name: str | None = None
+
+
+class PlaceMention(NamedTuple):
+    """A place at tokens [start, end); `link` is where its phrase starts ("in the city of")."""
+
+    start: int
+    end: int
+    place: Place
+    link: int
 
 
 def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
@@ -180,10 +197,10 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             event.participants = [m for m in event.participants if m.type != "country"]
 
 
-def find_places(tokens: list[Token], lex: Lexicon,
-                mentions: list[Mention]) -> list[tuple[int, int, Place]]:
+def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
+                events: list[EventMention] | None = None) -> list[PlaceMention]:
     """Places the sentence locates something in: "in Geneva", "the Swiss city of Geneva"."""
-    candidates: list[tuple[int, int, Place]] = [(m.start, m.end, m.payload)
+    candidates: list[PlaceMention] = [(m.start, m.end, m.payload)
                                                 for m in lex.places.find(tokens)]
     for m in mentions:
         if m.type == "country":
@@ -193,11 +210,10 @@ def find_places(tokens: list[Token], lex: Lexicon,
         demonyms = {i for m in lex.adjectives.find(tokens[max(0, start - 5):start])
                     for i in range(m.start + max(0, start - 5), m.end + max(0, start - 5))}
         j = start - 1
-        while j >= 0 and j > start - 6 and (
-                tokens[j].lower in _ARTICLES or j in demonyms or tokens[j].lower in (
-                    "capital", "city", "town", "resort", "port", "village", "island")
-                or (tokens[j].lower == "of" and j > 0 and tokens[j - 1].lower in (
-                    "capital", "city", "town", "resort", "port", "village", "island"))):
+        while j >= 0 and j > start - 7 and (
+                tokens[j].lower in _ARTICLES or j in demonyms or tokens[j].lower in _PLACE_NOUNS
+                or tokens[j].lower in _PLACE_ADJECTIVES
+                or (tokens[j].lower == "of" and j > 0 and tokens[j - 1].lower in _PLACE_NOUNS)):
             j -= 1
         linked = j >= 0 and tokens[j].lower in _PLACE_LINKS
         if linked and j > 0 and tokens[j - 1].lower in lex.place_blockers:
@@ -211,13 +227,53 @@ def find_places(tokens: list[Token], lex: Lexicon,
         if chained:
             continue  # "Houston, Texas": the first place is the precise one
         if linked or before_event:
-            places.append((start, end, place))
+            places.append(PlaceMention(start, end, place, j + 1 if linked else start))
+    if events:
+        places += _unlisted_places(tokens, lex, mentions, events, places)
+        places.sort(key=lambda p: p[0])
     return places
+
+
+_PLACE_PARTICLES = {"do", "da", "de", "del", "di", "dos", "das", "la", "le", "el", "al", "sur"}
+
+
+def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
+                     events: list[EventMention],
+                     places: list[PlaceMention]) -> list[PlaceMention]:
+    """A place the gazetteer lacks, right after an event: "will meet in Foz do Iguaçu"."""
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    taken |= {i for p in places for i in range(p.start, p.end)}
+    found = []
+    for event in events:
+        i = event.end
+        if i < len(tokens) and tokens[i].lower in ("on", "this", "next", "today"):
+            continue
+        if i + 1 >= len(tokens) or tokens[i].lower not in ("in", "at"):
+            continue
+        start = end = i + 1
+        while end < len(tokens) and end - start < 5 and end not in taken and (
+                tokens[end].text[:1].isupper() and tokens[end].text.isalpha()
+                or tokens[end].lower in _PLACE_PARTICLES and end > start
+                and end + 1 < len(tokens) and tokens[end + 1].text[:1].isupper()):
+            end += 1
+        words = tokens[start:end]
+        if not words or words[0].text in _NOT_NAME_WORDS or any(
+                w.lower in WEEKDAYS or w.lower in MONTHS or w.lower == "may" for w in words):
+            continue
+        if end < len(tokens) and (tokens[end].text == "'" or end in taken
+                                  or tokens[end].lower in _PLACE_NOUNS):
+            continue  # "in Lima's Estadio", "in the Saudi city of Jeddah": not the place itself
+        if lex.adjectives.find(words[:1]) or lex.titles.find(words[:1]):
+            continue
+        name = " ".join(w.text for w in words)
+        kind = "venue" if words[-1].text in lex.venue_words else "city"
+        found.append(PlaceMention(start, end, Place(name, kind, None), start))
+    return found
 
 
 def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention]) -> set[int]:
     """Start positions of every mention used as a place, chained ones included."""
-    starts = {start for start, _, _ in find_places(tokens, lex, mentions)}
+    starts = {p.start for p in find_places(tokens, lex, mentions)}
     for m in mentions:
         if m.start > 0 and tokens[m.start - 1].lower in _PLACE_LINKS:
             starts.add(m.start)
@@ -227,14 +283,14 @@ def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention]) -> 
     return starts
 
 
-def place_of(event: EventMention, anchors: list[int], places: list[tuple[int, int, Place]],
+def place_of(event: EventMention, anchors: list[int], places: list[PlaceMention],
              events: list[EventMention], lex: Lexicon) -> str | None:
     """The nearest linked place to the event or its cue, unless another event is nearer."""
     best: tuple[int, str] | None = None
-    for start, end, place in places:
+    for start, end, place, link in places:
         if place.kind == "venue":
             continue
-        distance = min(min(abs(start - a), abs(a - end)) for a in anchors)
+        distance = min(min(abs(link - a), abs(a - end)) for a in anchors)
         if distance > 10:
             continue
         nearer = any(other is not event and min(abs(start - other.end), abs(other.start - end))
