@@ -172,7 +172,11 @@ class StoryBook:
             if undated or claim.date_text is None:
                 return True
             held_on = date.fromisoformat(story.since)
-            return abs((claim.effective - held_on).days) <= SAME_OCCASION_DAYS
+            apart = abs((claim.effective - held_on).days)
+            if claim.effective.day == 1 or held_on.day == 1:
+                # "their meeting last November" dates to the month's first day
+                return apart <= 31 and claim.effective.year == held_on.year
+            return apart <= SAME_OCCASION_DAYS
         return False
 
     def _fit(self, story: StoryRow, claim: Claim) -> int:

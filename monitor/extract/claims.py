@@ -171,11 +171,14 @@ class ClaimExtractor:
         self.lex = lexicon
         self.entities = EntityFinder(lexicon)
 
-    def _cues(self, tokens: list[Token]) -> list[tuple[PhraseMatch[Cue], str, str]]:
+    def _cues(self, tokens: list[Token],
+              future: bool = False) -> list[tuple[PhraseMatch[Cue], str, str]]:
         """Cues with the status they report once negation and modality are read."""
         found = []
         for match in self.lex.cues.find(tokens):
             cue = match.payload
+            if future and cue.phrase in self.lex.hindsight_cues:
+                continue  # "aiming to have a constructive conversation": not yet held
             status: str | None = cue.status
             rule = f"cue '{cue.phrase}' -> {cue.status}"
             window = tokens[max(0, match.start - 4):match.start]
@@ -237,7 +240,7 @@ class ClaimExtractor:
         _purpose_takes_traveller(tokens, events)
         future = bool(lex.future_markers.find(tokens))
         times = find_time_expressions(tokens, article.published, future)
-        cues = self._cues(tokens)
+        cues = self._cues(tokens, future)
         linked: dict[int, list[tuple[int, int, str, str, str]]] = {}
         event_starts = {e.start for e in events}
         for match, status, rule in cues:
