@@ -99,6 +99,13 @@ def m040_story_order(db: sqlite_utils.Database) -> None:
     db["stories"].create_index(["updated_seq"])
 
 
+@migrations()
+def m050_story_name_keys(db: sqlite_utils.Database) -> None:
+    # named stories are also found by their folded name ("Chandrayaan2" = "Chandrayaan-2");
+    # StoryBook rebuilds the index from the stories on open
+    db.execute("delete from story_keys")
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -90,7 +90,7 @@ def _words(text: str) -> set[str]:
 def index_keys(participants: list[str] | tuple[str, ...], name: str | None) -> set[str]:
     """The words a story is found by: its name's words, or its parties' names' words."""
     if name:
-        return {"n:" + w for w in _words(name)} or {name_key(name)}
+        return {"n:" + w for w in _words(name)} | {name_key(name)}
     return {"p:" + w for p in participants for w in _words(p)}
 
 

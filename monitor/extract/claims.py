@@ -184,6 +184,11 @@ class ClaimExtractor:
             window = tokens[max(0, match.start - 4):match.start]
             cut = max((k for k, t in enumerate(window) if t.text in BOUNDARIES), default=-1)
             window = window[cut + 1:]
+            if status == "held" and [t.lower for t in tokens[max(0, match.start - 2):
+                                                            match.start]] in (["to", "be"],
+                                                                              ["will", "be"]):
+                status = "planned"  # "is rescheduled to be launched on July 22"
+                rule += ", still ahead -> planned"
             if status == "held" and cue.phrase in self.lex.planning_subject_cues and any(
                     t.lower in self.lex.planning_subjects
                     for t in tokens[max(0, match.start - 8):match.start]):
@@ -261,12 +266,14 @@ class ClaimExtractor:
                                    sentence.index)
             readings = list(linked.get(k, []))
             if event.word.status:
-                negated = any(t.lower in lex.negators
-                              for t in tokens[max(0, event.start - 3):event.start])
+                before = [t.lower for t in tokens[max(0, event.start - 3):event.start]]
+                negated = any(word in lex.negators for word in before)
+                status = event.word.status
+                rule = f"event word '{event.text}' -> {status}"
+                if status == "held" and before[-2:] in (["to", "be"], ["will", "be"]):
+                    status, rule = "planned", f"{rule}, still ahead -> planned"
                 if not negated:
-                    readings.append((event.start, event.end, event.word.status,
-                                     f"event word '{event.text}' -> {event.word.status}",
-                                     event.text))
+                    readings.append((event.start, event.end, status, rule, event.text))
             if not readings:
                 reading = self._implicit_status(event, tokens, times, article.published, future)
                 if reading:
@@ -469,6 +476,8 @@ class ClaimExtractor:
                    status: str = "held", cue_text: str = "") -> tuple[date, str | None]:
         """The publication date, moved back by the nearest governing past time expression."""
         best: tuple[int, TimeExpression] | None = None
+        if "now" in cue_text.lower().split():
+            return published, None  # "is now rescheduled": as of the article
         forward = self.lex.status_rank(status) <= self.lex.status_rank("planned")
         for t in times:
             if forward and t.start >= cue[1] and cue_text.lower() not in self.lex.dating_cues \
@@ -504,9 +513,15 @@ class ClaimExtractor:
         for sentence in split_sentences(article.text):
             found += self._sentence_claims(sentence, article, memory, recent)
         full = _full_names(memory)
+        # "postponed on Monday and now rescheduled for July 22": the new date is the news
+        renewed = {(c.participants, c.kind, c.name, c.effective) for c in found
+                   if c.status == "planned" and c.cue.lower() in self.lex.new_date_cues}
         seen = set()
         claims = []
         for claim in found:
+            if claim.status in ("postponed", "paused") and (
+                    claim.participants, claim.kind, claim.name, claim.effective) in renewed:
+                continue
             participants = tuple(sorted({full.get(p, p) for p in claim.participants}))
             if participants != claim.participants:
                 claim = replace(claim, participants=participants)
