@@ -213,6 +213,9 @@ class ClaimExtractor:
                 rule += f", modal -> {status}"
             if status:
                 found.append((match, status, rule))
+        if any(status in ("proposed", "planned") for _, status, _ in found):
+            # "preparing to host a summit, though no date has been fixed": planned, undated
+            found = [f for f in found if f[0].payload.phrase not in self.lex.undated_cues]
         return found
 
     def _sentence_claims(self, sentence: Sentence, article: Article, memory: ArticleMemory,
@@ -386,7 +389,7 @@ class ClaimExtractor:
             return False  # the event word itself ("the postponement")
         gap = tokens[end:event.start]
         if end <= event.start and len(gap) <= 3 and all(
-                t.text.isalpha() and t.lower not in self.lex.clause_words for t in gap):
+                t.text.isalnum() and t.lower not in self.lex.clause_words for t in gap):
             return True  # "his upcoming trip", "the twice delayed visit"
         before = tokens[max(0, start - 6):start]
         cut = max((k for k, t in enumerate(before) if t.text in BOUNDARIES), default=-1)

@@ -14,6 +14,7 @@ BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
                 "visiting", "from"}
 _ARTICLES = {"the", "a", "an"}
+_HOSTING = {"host", "hosts", "hosted", "hosting"}
 # "in the southern port city of Busan": words between the link and the place's name
 _PLACE_NOUNS = {"capital", "city", "town", "resort", "port", "village", "island", "region",
                 "province", "state", "county", "district"}
@@ -217,6 +218,13 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
             j -= 1
         linked = j >= 0 and tokens[j].lower in _PLACE_LINKS
         if linked and j > 0 and tokens[j - 1].lower in lex.place_blockers:
+            continue
+        host = next((k for k in range(end, min(end + 7, len(tokens)))
+                     if tokens[k].lower in _HOSTING), None)
+        if host is not None and not linked and place.kind != "country" and not any(
+                t.text in (".", ";") for t in tokens[end:host]):
+            # "Glasgow has been confirmed as the host of the Games", "Tokyo is to host"
+            places.append(PlaceMention(start, end, place, host))
             continue
         if j > 0 and tokens[j].lower == "of" and any(
                 m.type == "person" and m.end == j for m in mentions):

@@ -175,6 +175,7 @@ class Lexicon:
     venue_words: set[str] = field(default_factory=set)
     hindsight_cues: set[str] = field(default_factory=set)
     new_date_cues: set[str] = field(default_factory=set)
+    undated_cues: set[str] = field(default_factory=set)
     attribution_verbs: set[str] = field(default_factory=set)
     place_blockers: set[str] = field(default_factory=set)
     negated: dict[str, str | None] = field(default_factory=dict)
@@ -316,6 +317,7 @@ def _load_rules(lex: Lexicon, path: Path) -> None:
     lex.venue_words = set(_strings(path, "venue_words", data.get("venue_words", [])))
     lex.hindsight_cues = set(_strings(path, "hindsight_cues", data.get("hindsight_cues", [])))
     lex.new_date_cues = set(_strings(path, "new_date_cues", data.get("new_date_cues", [])))
+    lex.undated_cues = set(_strings(path, "undated_cues", data.get("undated_cues", [])))
     lex.clause_words = set(_strings(path, "clause_words", data.get("clause_words", [])))
     for phrase in _strings(path, "titles", data.get("titles", [])):
         lex.titles.add(phrase, phrase)

@@ -15,10 +15,10 @@ _BOUNDARY = re.compile(r"(?<=[.!?])([\"”’)\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])
 _CAPTION_END = re.compile(r"\([^()]{2,80}/[^()]{1,60}\)\s*$|\bPhotograph:|\bPhoto:|\bPicture:"
                           r"|\bImage:|\(Photo\b|\bFile photo\b", re.IGNORECASE)
 # A headline run into the body: "... deal stalls The 2027 Games are ...", "mediationGovernment",
-# "on August 14Brazilian President"
+# "on August 14Brazilian President", "shrine offeringSEOUL, Aug 23"
 _RUN_ON = re.compile(r"\b([a-z]{2,}) (?=(?:The|A|An|This|Follow|After|When|While|But|It|He|She|"
                      r"They) [a-z0-9])|(?<=[a-z]{4})(?=[A-Z][a-z]{2,} [a-z])"
-                     r"|(?<=[0-9])(?=[A-Z][a-z]{3,} [A-Z])")
+                     r"|(?<=[0-9])(?=[A-Z][a-z]{3,} [A-Z])|(?<=[a-z]{4})(?=[A-Z]{3,}\b)")
 # Necessary for a _RUN_ON match (a lower-case letter then " The " etc., or a lower-case
 # letter then a capital): most paragraphs fail this cheaper test and skip the substitution.
 _RUN_ON_HINT = re.compile(r"[a-z](?: (?:The|A|An|This|Follow|After|When|While|But|It|He|She|"
