@@ -360,13 +360,15 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return None  # "Ilona Varga visited Doha": who met, not what the meeting is called
     if event.word.verb and event.word.kind == "launch":
         # "the rocket launched Chandrayaan-2 spacecraft": what was launched names it
-        stop = event.end
-        while stop < len(tokens) and (tokens[stop].text[:1].isupper() or stop > event.end and (
+        first = event.end + (event.end < len(tokens) and tokens[event.end].lower in (
+            "the", "a", "an", "its", "their"))
+        stop = first
+        while stop < len(tokens) and (tokens[stop].text[:1].isupper() or stop > first and (
                 tokens[stop].text.isdigit() or tokens[stop].text == "-")) \
                 and tokens[stop].text not in _NOT_NAME_WORDS:
             stop += 1
-        if stop > event.end and stop < len(tokens) and tokens[stop].lower in lex.vehicle_words:
-            return " ".join(t.text for t in tokens[event.end:stop]).replace(" - ", "-")
+        if stop > first and stop < len(tokens) and tokens[stop].lower in lex.vehicle_words:
+            return " ".join(t.text for t in tokens[first:stop]).replace(" - ", "-")
         # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word
         while start > 0 and tokens[start - 1].lower in lex.vehicle_words:
             start -= 1
