@@ -228,7 +228,8 @@ class StoryBook:
             ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
         for index, claim in ordered:
             story, new = self._story_for(claim, article, index, stories)
-            if new and (claim.caption or (claim.date_text or "").isdigit()):
+            if new and (claim.caption or claim.background
+                        or (claim.date_text or "").isdigit()):
                 # a photo caption, or "held every four years since 1995": history, which
                 # starts no story
                 continue

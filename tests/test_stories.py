@@ -127,3 +127,30 @@ def test_a_new_story_alerts_even_when_its_earlier_claims_agree(monitor: Monitor)
     text = ("Kalovor and Delmiren met in Geneva on Monday, the foreign ministry said. "
             "The meeting between Kalovor and Delmiren in Geneva took place behind closed doors.")
     assert feed(monitor, "a.txt", "2025-03-14", text) == [(None, "held")]
+
+
+def test_a_status_told_only_in_passing_starts_no_story(monitor: Monitor) -> None:
+    # the Oslo talks appear only in an "after ..." clause: background, not news
+    background = ("President Amar Kalovor and Prime Minister Lena Delmiren met in Geneva, weeks "
+                  "after Kalovor walked out of talks with Delmiren in Oslo in January.")
+    assert feed(monitor, "a.txt", "2025-03-12", background) == [(None, "held")]
+    assert [s.location for s in monitor.store.stories()] == ["Geneva"]
+    # the same kind of status said as news starts its story
+    news = ("President Amar Kalovor withdrew from talks with Prime Minister Lena Delmiren in "
+            "Oslo on Monday.")
+    assert feed(monitor, "b.txt", "2025-03-12", news) == [(None, "cancelled")]
+
+
+def test_held_talks_can_be_suspended_without_starting_a_new_story(monitor: Monitor) -> None:
+    assert feed(monitor, "a.txt", "2025-03-10", HELD) == [(None, "held")]
+    suspended = "Talks between Kalovor and Delmiren were suspended on Tuesday, officials said."
+    assert feed(monitor, "b.txt", "2025-03-12", suspended) == [("held", "paused")]
+    assert len(monitor.store.stories()) == 1
+
+
+def test_a_new_date_outweighs_the_same_days_postponement(monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-03-10", PLANNED)
+    renewed = ("The meeting between Kalovor and Delmiren in Geneva was postponed, a spokesman "
+               "said. The meeting between Kalovor and Delmiren is now rescheduled for 2 April.")
+    assert feed(monitor, "b.txt", "2025-03-14", renewed) == []
+    assert monitor.store.stories()[0].status == "planned"

@@ -48,6 +48,7 @@ class Claim:
     rule: str
     date_text: str | None = None
     caption: bool = False
+    background: bool = False  # the cue only describes the event: "after the delayed vote"
     marks: tuple[tuple[str, str], ...] = ()  # (role, words) for `monitor explain`
 
 
@@ -327,7 +328,8 @@ class ClaimExtractor:
                     marks.append(("date", date_text))
                 claims.append(Claim(participants, event.word.kind, name, location, status, when,
                                     sentence.text, sentence.index, source, cue_text, rule,
-                                    date_text, sentence.caption, tuple(marks)))
+                                    date_text, sentence.caption,
+                                    rule.endswith("only describes the event"), tuple(marks)))
         recent.extend((sentence.index, e) for e in events if e.participants or e.name)
         del recent[:-12]
         return claims
@@ -355,10 +357,13 @@ class ClaimExtractor:
             # a cue that the event is proposed or planned is the default reading and gives
             # way to any other ("plans for the summit are on hold"); among equals the
             # nearest cue to the event wins, then the later lifecycle stage
-            chosen.append(max(pool, key=lambda r: (
+            best = max(pool, key=lambda r: (
                 r[4] not in ("proposed", "planned"),
                 -_distance(tokens, (r[2], r[3]), (event.start, event.end)),
-                self.lex.status_rank(r[4]))))
+                self.lex.status_rank(r[4])))
+            if not main:
+                best = (*best[:5], f"{best[5]}, only describes the event", *best[6:])
+            chosen.append(best)
         return chosen
 
     def _modifies_other_noun(self, tokens: list[Token], match: PhraseMatch[Cue],
@@ -388,7 +393,7 @@ class ClaimExtractor:
         if start >= event.start and end <= event.end:
             return False  # the event word itself ("the postponement")
         gap = tokens[end:event.start]
-        if end <= event.start and len(gap) <= 3 and all(
+        if end <= event.start and len(gap) <= 3 and end - start == 1 and all(
                 t.text.isalnum() and t.lower not in self.lex.clause_words for t in gap):
             return True  # "his upcoming trip", "the twice delayed visit"
         before = tokens[max(0, start - 6):start]
@@ -396,7 +401,7 @@ class ClaimExtractor:
         before = before[cut + 1:]
         if any(t.lower in ("if", "unless") for t in before):
             return True  # "might not go ahead if the government collapses"
-        return any(t.lower in self.lex.background_markers for t in before[-3:])
+        return any(t.lower in self.lex.background_markers for t in before[-5:])
 
     def _resolve_anaphora(self, event: EventMention, tokens: list[Token],
                           recent: list[tuple[int, EventMention]], memory: ArticleMemory,
