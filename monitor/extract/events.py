@@ -399,7 +399,8 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
     end = event.end
     if start == event.start and end < len(tokens) and tokens[end].lower == "of" \
             and end + 1 < len(tokens) and tokens[end + 1].text[:1].isupper() \
-            and end + 1 not in places:
+            and end + 1 not in places and tokens[end + 1].lower not in MONTHS \
+            and tokens[end + 1].lower not in WEEKDAYS:
         stop = end + 1
         while stop < len(tokens) and (tokens[stop].text[:1].isupper() or tokens[stop].text
                                       .isdigit() or tokens[stop].text == "-"):
