@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils.db import NotFoundError
 from sqlite_utils.migrations import Migrations
 
 from monitor.errors import StateError, StoryNotFound
@@ -159,6 +160,9 @@ class Store:
         except (sqlite3.Error, OSError) as exc:
             raise StateError(f"{path}: cannot open the state database: {exc}") from exc
         self.path = path
+        self._columns: dict[str, list[str]] = {}
+        self._sql: dict[tuple[str, tuple[str, ...], str | None], str] = {}
+        self._seq: int | None = None  # the last update number handed out in this transaction
 
     def close(self) -> None:
         """Close the connection."""
@@ -176,6 +180,7 @@ class Store:
             with self.db.atomic():
                 yield
             return
+        self._seq = None  # read again inside: another process may have written meanwhile
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -183,6 +188,38 @@ class Store:
         except BaseException:
             self.db.conn.rollback()
             raise
+        finally:
+            self._seq = None
+
+    def _columns_of(self, table: str) -> list[str]:
+        """A table's column names, read once (the schema is fixed once migrations ran)."""
+        if table not in self._columns:
+            self._columns[table] = [c.name for c in self.db[table].columns]
+        return self._columns[table]
+
+    def _write(self, sql: str, params: list[Any] | tuple[Any, ...]) -> sqlite3.Cursor:
+        """Run one statement; commit it at once unless a transaction is open."""
+        if self.db.conn.in_transaction:
+            return self.db.execute(sql, params)
+        with self.db.atomic():
+            return self.db.execute(sql, params)
+
+    def _insert(self, table: str, row: dict[str, Any], upsert_pk: str | None = None) -> int:
+        """Insert a row (or update the row with the same `upsert_pk`); return its rowid.
+
+        The statements sqlite-utils' `insert` and `upsert` build, without their
+        per-call schema look-ups: these run several times per article.
+        """
+        shape = (table, tuple(row), upsert_pk)
+        sql = self._sql.get(shape)
+        if sql is None:
+            columns = ", ".join(f"[{c}]" for c in row)
+            sql = f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' * len(row))})"
+            if upsert_pk:
+                sql += f" ON CONFLICT([{upsert_pk}]) DO UPDATE SET " + ", ".join(
+                    f"[{c}] = excluded.[{c}]" for c in row if c != upsert_pk)
+            self._sql[shape] = sql
+        return self._write(sql, list(row.values())).lastrowid or 0
 
     # articles and files
     def has_article(self, sha256: str) -> bool:
@@ -193,9 +230,21 @@ class Store:
     def add_article(self, sha256: str, name: str, published: str, dated: bool,
                     claims: int) -> None:
         """Record a processed article."""
-        self.db["articles"].insert({"sha256": sha256, "name": name, "published": published,
-                                    "dated": int(dated), "claims": claims,
-                                    "processed_at": utc_now()})
+        self._insert("articles", {"sha256": sha256, "name": name, "published": published,
+                                  "dated": int(dated), "claims": claims,
+                                  "processed_at": utc_now()})
+
+    def seen_files(self, names: list[str]) -> dict[str, tuple[int, int, int | None]]:
+        """(size, mtime_ns, ctime_ns) of each of these files handled already, in few queries."""
+        seen: dict[str, tuple[int, int, int | None]] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start:start + 500]
+            rows = self.db.execute(
+                "select name, size, mtime_ns, ctime_ns from files where name in "
+                f"({','.join('?' * len(chunk))})", chunk).fetchall()
+            seen.update((name, (size, mtime_ns, ctime_ns))
+                        for name, size, mtime_ns, ctime_ns in rows)
+        return seen
 
     def file_seen(self, name: str, size: int, mtime_ns: int, ctime_ns: int | None = None) -> bool:
         """Whether a file of this name, size, mtime (and ctime, if given) was handled already."""
@@ -208,13 +257,13 @@ class Store:
     def record_file(self, name: str, sha256: str, size: int, mtime_ns: int, outcome: str,
                     reason: str = "", ctime_ns: int | None = None) -> None:
         """Remember how a file was handled, so a reconcile scan skips it."""
-        self.db["files"].upsert({"name": name, "sha256": sha256, "size": size,
-                                 "mtime_ns": mtime_ns, "ctime_ns": ctime_ns, "outcome": outcome,
-                                 "reason": reason, "seen_at": utc_now()}, pk="name")
+        self._insert("files", {"name": name, "sha256": sha256, "size": size,
+                               "mtime_ns": mtime_ns, "ctime_ns": ctime_ns, "outcome": outcome,
+                               "reason": reason, "seen_at": utc_now()}, upsert_pk="name")
 
     def reject(self, name: str, reason: str) -> None:
         """List a file that could not be processed, with the reason."""
-        self.db["rejected"].insert({"name": name, "reason": reason, "at": utc_now()})
+        self._insert("rejected", {"name": name, "reason": reason, "at": utc_now()})
 
     def rejected(self) -> list[dict[str, Any]]:
         """Every rejected file, oldest first."""
@@ -226,7 +275,7 @@ class Store:
         rows = self.db.execute(
             "select * from stories where match_key = ? and kind = ? order by updated_seq desc",
             [match_key, kind]).fetchall()
-        columns = [c.name for c in self.db["stories"].columns]
+        columns = self._columns_of("stories")
         return [StoryRow.from_row(dict(zip(columns, row, strict=True))) for row in rows]
 
     def stories_sharing(self, keys: set[str], kind: str) -> list[StoryRow]:
@@ -238,7 +287,7 @@ class Store:
             f"select s.* from stories s where s.kind = ? and s.id in "
             f"(select story_id from story_keys where kind = ? and key in ({marks})) "
             "order by s.updated_seq desc", [kind, kind, *sorted(keys)]).fetchall()
-        columns = [c.name for c in self.db["stories"].columns]
+        columns = self._columns_of("stories")
         return [StoryRow.from_row(dict(zip(columns, row, strict=True))) for row in rows]
 
     def story_keys_missing(self) -> bool:
@@ -249,30 +298,41 @@ class Store:
 
     def set_story_keys(self, story_id: str, kind: str, keys: set[str]) -> None:
         """Index a story under each of its participant keys (replacing the old ones)."""
-        self.db.execute("delete from story_keys where story_id = ?", [story_id])
-        self.db["story_keys"].insert_all(
-            [{"story_id": story_id, "key": k, "kind": kind} for k in sorted(keys)])
+        self._write("delete from story_keys where story_id = ?", [story_id])
+        for k in sorted(keys):
+            self._insert("story_keys", {"story_id": story_id, "key": k, "kind": kind})
 
     def next_seq(self) -> int:
-        """A counter that orders story updates."""
-        row = self.db.execute("select max(updated_seq) from stories").fetchone()
-        return (row[0] or 0) + 1
+        """A counter that orders story updates: one more than any update so far.
+
+        Read from the database once per transaction (an indexed max), then counted
+        here: numbers only grow, so the order of updates is the same (a number handed
+        out for a story that is then not saved is skipped).
+        """
+        if self._seq is None or not self.db.conn.in_transaction:
+            row = self.db.execute("select max(updated_seq) from stories").fetchone()
+            self._seq = row[0] or 0
+        self._seq += 1
+        return self._seq
 
     def save_story(self, story: StoryRow) -> None:
         """Insert or update a story."""
-        self.db["stories"].upsert(story.to_row(), pk="id")
+        self._insert("stories", story.to_row(), upsert_pk="id")
 
     def add_claim(self, row: dict[str, Any]) -> int:
         """Insert a claim and return its id."""
-        return self.db["claims"].insert(row).last_pk  # type: ignore[return-value]
+        return self._insert("claims", row)
 
     def claim(self, claim_id: int) -> dict[str, Any]:
-        """One claim by id."""
-        return self.db["claims"].get(claim_id)
+        """One claim by id; raises sqlite_utils' NotFoundError if there is none."""
+        row = self.db.execute("select * from claims where id = ?", [claim_id]).fetchone()
+        if row is None:
+            raise NotFoundError
+        return dict(zip(self._columns_of("claims"), row, strict=True))
 
     def stories(self) -> list[StoryRow]:
         """Every story, most recently updated first."""
-        columns = [c.name for c in self.db["stories"].columns]
+        columns = self._columns_of("stories")
         rows = self.db.execute("select * from stories order by updated_seq desc").fetchall()
         return [StoryRow.from_row(dict(zip(columns, row, strict=True))) for row in rows]
 
@@ -304,17 +364,19 @@ class Store:
 
     def story_claims(self, story_id: str) -> list[dict[str, Any]]:
         """A story's claims in timeline order (effective date, then arrival)."""
-        return list(self.db["claims"].rows_where("story_id = ?", [story_id],
-                                                 order_by="effective, id"))
+        rows = self.db.execute("select * from claims where story_id = ? order by effective, id",
+                               [story_id]).fetchall()
+        columns = self._columns_of("claims")
+        return [dict(zip(columns, row, strict=True)) for row in rows]
 
     # alerts
     def add_alert(self, alert_id: str, story_id: str, body: dict[str, Any]) -> bool:
         """Record an alert; False if an alert with this id exists already."""
         if self.db.execute("select 1 from alerts where id = ?", [alert_id]).fetchone():
             return False
-        self.db["alerts"].insert({"id": alert_id, "story_id": story_id,
-                                  "created_at": body["detected_at"],
-                                  "body": json.dumps(body, ensure_ascii=False), "logged": 0})
+        self._insert("alerts", {"id": alert_id, "story_id": story_id,
+                                "created_at": body["detected_at"],
+                                "body": json.dumps(body, ensure_ascii=False), "logged": 0})
         return True
 
     def unlogged_alerts(self) -> list[tuple[int, dict[str, Any]]]:
