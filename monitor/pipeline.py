@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,15 +19,30 @@ from pathlib import Path
 import structlog
 
 from monitor.alerts import AlertLog
-from monitor.articles import SUFFIXES, Article, read_article
+from monitor.articles import SUFFIXES, Article, publication_date
 from monitor.errors import ArticleError
 from monitor.extract import ClaimExtractor, Lexicon, load_lexicon
+from monitor.parallel import (
+    Extracted,
+    ExtractionFailed,
+    ExtractionPool,
+    Unreadable,
+    cpu_count,
+    read_file,
+)
 from monitor.settings import Settings
 from monitor.store import Store
 from monitor.stories import Alert, StoryBook
 from monitor.webhooks import Outbox
 
 log = structlog.get_logger("monitor")
+
+# In a batch, alert lines are written at most this long after their article commits
+# (and at its end): one append and fsync per interval rather than per article.
+FLUSH_SECONDS = 0.1
+# A batch of at least this many files is read and extracted by worker processes, one
+# per core (a catch-up, a `monitor scan` of a folder); smaller batches in process.
+PARALLEL_MIN = 200
 
 
 @dataclass
@@ -69,7 +86,20 @@ class _Stages:
 class Monitor:
     """The stages wired together over one state directory."""
 
-    def __init__(self, settings: Settings, lexicon: Lexicon | None = None) -> None:
+    def __init__(self, settings: Settings, lexicon: Lexicon | None = None,
+                 workers: int | None = None) -> None:
+        """Open the state and load the lexicon (unless given).
+
+        `workers`: extraction processes for large batches (default $MONITOR_WORKERS,
+        else one per core; below 2, or with a lexicon given rather than loaded from
+        the settings, everything runs in this process).
+        """
+        if workers is None:
+            workers = int(os.environ.get("MONITOR_WORKERS") or cpu_count())
+        self.workers = 1 if lexicon is not None else workers
+        self._pool: ExtractionPool | None = None
+        self._pool_stages: _Stages | None = None  # what the pool's workers loaded
+        self._batch_lock = threading.RLock()  # held while a batch runs (and uses the pool)
         lexicon = lexicon or load_lexicon(settings.watchlist, settings.places,
                                           settings.lexicon_dir)
         settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -77,7 +107,8 @@ class Monitor:
         self._stages = _Stages(settings, lexicon, ClaimExtractor(lexicon),
                                StoryBook(self.store, lexicon))
         self.alert_log = AlertLog(settings.alert_log)
-        self.alert_log.flush_from(self.store)
+        self._flushed_at = 0.0
+        self.flush_alerts()
         self.outbox = Outbox(self.store.db, settings.webhooks)
         self.outbox.register()
         # called after a transaction that queued webhook deliveries has committed
@@ -110,16 +141,62 @@ class Monitor:
         """Load new lexicons and watchlist and use them from the next article on.
 
         Raises ConfigError (or any error loading them) and then keeps the old ones;
-        the state directory and database stay those of the running monitor.
+        the state directory and database stay those of the running monitor. Worker
+        processes loaded with the old ones are stopped now, or, if a batch is using
+        them, by that batch before its next article.
         """
         lexicon = load_lexicon(settings.watchlist, settings.places, settings.lexicon_dir)
         self._stages = _Stages(settings, lexicon, ClaimExtractor(lexicon),
                                StoryBook(self.store, lexicon))
+        if self._batch_lock.acquire(blocking=False):
+            try:
+                self.release_workers()
+            finally:
+                self._batch_lock.release()
 
     def close(self) -> None:
-        """Release the database and the alert log."""
+        """Release the worker processes, the database and the alert log."""
+        self.release_workers()
         self.alert_log.close()
         self.store.close()
+
+    def release_workers(self) -> None:
+        """Stop the extraction worker processes, if any (they start again when needed).
+
+        Waits for a batch another thread is running to finish first.
+        """
+        with self._batch_lock:
+            if self._pool is not None:
+                pool, self._pool, self._pool_stages = self._pool, None, None
+                pool.close()
+
+    def _use_pool(self, files: int) -> ExtractionPool | None:
+        """The worker pool for a batch of this many files, or None to work in process.
+
+        The pool is started by the first large batch and kept while large batches
+        follow (a catch-up comes in many); a small batch, or a reload since it
+        started, stops it.
+        """
+        if self._pool is not None and self._pool_stages is not self._stages:
+            self.release_workers()  # loaded before a reload
+        if files < PARALLEL_MIN or self.workers < 2:
+            self.release_workers()
+            return None
+        if self._pool is None:
+            stages = self._stages
+            try:
+                self._pool = ExtractionPool(stages.settings, self.workers)
+                self._pool_stages = stages
+            except Exception as exc:  # e.g. no way to start processes here
+                log.warning("extraction workers unavailable; extracting in process",
+                            error=repr(exc))
+                self.workers = 1
+        return self._pool
+
+    def flush_alerts(self) -> None:
+        """Append every committed alert not yet in the alert log."""
+        self.alert_log.flush_from(self.store)
+        self._flushed_at = time.monotonic()
 
     def _reject(self, name: str, reason: str, file_id: FileId | None, report: ScanReport,
                 *, error: bool = False) -> None:
@@ -135,29 +212,37 @@ class Monitor:
                                        reason, ctime_ns=file_id.ctime_ns)
         report.rejected += 1
 
-    def _load(self, path: Path, report: ScanReport) -> tuple[Article, FileId | None] | None:
-        file_id = FileId.of(path)
-        if file_id and self.store.file_seen(path.name, file_id.size, file_id.mtime_ns,
-                                            file_id.ctime_ns):
-            return None
+    def _refuse(self, name: str, refused: Unreadable, file_id: FileId | None,
+                report: ScanReport) -> None:
+        self._reject(name, refused.reason, file_id, report, error=refused.error)
+
+    def _date(self, path: Path, file_id: FileId | None, report: ScanReport) -> date | None:
+        """The publication date that orders this file, or None if it was rejected."""
         try:
-            article = read_article(path, max_bytes=self.settings.max_article_bytes,
-                                   today=self.today)
+            return publication_date(path, max_bytes=self.settings.max_article_bytes,
+                                    today=self.today)
         except ArticleError as exc:
             self._reject(path.name, exc.reason, file_id, report)
-            return None
         except (RecursionError, ValueError, LookupError, OSError) as exc:
             self._reject(path.name, f"unexpected error reading it: {type(exc).__name__}: {exc}",
                          file_id, report, error=True)
-            return None
-        return article, file_id
+        return None
 
-    def process(self, article: Article, report: ScanReport, file_id: FileId | None = None) -> None:
+    def process(self, article: Article, report: ScanReport, file_id: FileId | None = None,
+                *, flush: bool = True) -> None:
         """Extract, resolve and store one article and its alerts atomically.
 
         With `file_id`, the file is recorded in the same transaction, so a crash
-        at any moment leaves it either fully processed or to be read again.
+        at any moment leaves it either fully processed or to be read again. With
+        `flush` (the default) its alert lines are appended at once; a batch passes
+        False and appends them every FLUSH_SECONDS and at its end.
         """
+        self._commit(article, None, report, file_id, flush)
+
+    def _commit(self, article: Article, extracted: Extracted | ExtractionFailed | None,
+                report: ScanReport, file_id: FileId | None, flush: bool) -> None:
+        """Skip duplicate content; else resolve and store the claims (extracted here
+        if not given) and the alerts in one transaction with the file's record."""
         def record(outcome: str) -> None:
             if file_id:
                 self.store.record_file(article.name, article.sha256, file_id.size,
@@ -166,12 +251,18 @@ class Monitor:
         if self.store.has_article(article.sha256):
             report.duplicates += 1
             log.info("duplicate content skipped", file=article.name)
-            record("duplicate")
+            with self.store.transaction():
+                record("duplicate")
+            return
+        if isinstance(extracted, ExtractionFailed):  # raised in a worker process
+            self._reject(article.name, f"could not be processed: {extracted.reason}", file_id,
+                         report, error=True)
             return
         stages = self._stages  # one consistent set, even if a reload swaps them meanwhile
         queued = 0
         try:
-            claims = stages.extractor.extract(article)
+            claims = (stages.extractor.extract(article) if extracted is None
+                      else extracted.claims)
             with self.store.transaction():
                 alerts = stages.book.apply(article, claims)
                 for alert in alerts:
@@ -188,7 +279,8 @@ class Monitor:
             return
         report.processed += 1
         report.alerts.extend(alerts)
-        self.alert_log.flush_from(self.store)
+        if flush or time.monotonic() - self._flushed_at >= FLUSH_SECONDS:
+            self.flush_alerts()
         if queued and self.on_queued is not None:
             self.on_queued()
         for alert in alerts:
@@ -201,23 +293,80 @@ class Monitor:
                       stop: threading.Event | None = None) -> ScanReport:
         """Process files in publication order (then by name); bad files are logged and skipped.
 
-        When `stop` is set the remaining files are left alone (a later scan takes them).
+        Only each file's date is read up front (a text file's first line); the
+        articles are then read, processed and let go one at a time, so a batch of
+        any size holds one article (or, with worker processes, a few dozen). When
+        `stop` is set the remaining files are left alone (a later scan takes them).
         """
+        with self._batch_lock:
+            return self._process_paths(list(paths), progress, stop)
+
+    def _process_paths(self, paths: list[Path], progress: Callable[[int, int], None] | None,
+                       stop: threading.Event | None) -> ScanReport:
         report = ScanReport()
-        loaded = []
-        for path in paths:
+        file_ids = [FileId.of(path) for path in paths]
+        seen = self.store.seen_files([path.name for path in paths])
+        queue: list[tuple[date, str, int]] = []
+        for i, (path, file_id) in enumerate(zip(paths, file_ids, strict=True)):
             if stop is not None and stop.is_set():
                 return report
-            if (item := self._load(path, report)) is not None:
-                loaded.append(item)
-        loaded.sort(key=lambda item: (item[0].published, item[0].name))
-        for done, (article, file_id) in enumerate(loaded, 1):
-            if stop is not None and stop.is_set():
-                break
-            self.process(article, report, file_id)
-            if progress:
-                progress(done, len(loaded))
+            if file_id and seen.get(path.name) == (file_id.size, file_id.mtime_ns,
+                                                   file_id.ctime_ns):
+                continue  # handled already (a reconcile scan lists every file)
+            published = self._date(path, file_id, report)
+            if published is not None:
+                queue.append((published, path.name, i))
+        queue.sort()
+        done = 0
+        try:
+            pool = self._use_pool(len(queue))
+            if pool is not None:
+                done = self._process_in_workers(pool, queue, paths, file_ids, report, progress,
+                                                stop)
+            for _, _, i in queue[done:]:
+                if stop is not None and stop.is_set():
+                    break
+                article = read_file(paths[i], self.settings.max_article_bytes, self.today)
+                if isinstance(article, Unreadable):
+                    self._refuse(paths[i].name, article, file_ids[i], report)
+                else:
+                    self.process(article, report, file_ids[i], flush=False)
+                done += 1
+                if progress:
+                    progress(done, len(queue))
+        finally:
+            self.flush_alerts()
         return report
+
+    def _process_in_workers(self, pool: ExtractionPool, queue: list[tuple[date, str, int]],
+                            paths: list[Path], file_ids: list[FileId | None],
+                            report: ScanReport, progress: Callable[[int, int], None] | None,
+                            stop: threading.Event | None) -> int:
+        """Store what the workers read and extracted, in queue order; return how many
+        files were handled (the rest, after a stop, a reload or a worker's death, are
+        for the caller)."""
+        done = 0
+        stages = self._stages
+        results = pool.extract((paths[i] for _, _, i in queue), self.today)
+        try:
+            for (_, _, i), result in zip(queue, results, strict=False):
+                if stop is not None and stop.is_set() or self._stages is not stages:
+                    break  # stopping; or reloaded: the rest with the new lexicon, in process
+                if isinstance(result, Unreadable):
+                    self._refuse(paths[i].name, result, file_ids[i], report)
+                else:
+                    self._commit(result.article, result, report, file_ids[i], flush=False)
+                done += 1
+                if progress:
+                    progress(done, len(queue))
+        except BrokenProcessPool as exc:  # a worker died: the rest in process
+            log.warning("extraction worker failed; extracting in process", error=repr(exc))
+            self.workers = 1
+        finally:
+            results.close()
+        if self._stages is not stages or self.workers < 2:
+            self.release_workers()
+        return done
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

@@ -1,0 +1,158 @@
+"""Parallel extraction: worker processes read and extract articles, in order.
+
+Extraction is most of the cost of an article and needs nothing but the article
+and the lexicon, so a large batch spreads it over the machine's cores: each
+worker process loads the lexicon once, then reads files and returns what it
+read and extracted, or why it could not. Results come back in the order the
+files were given, a bounded number ahead of the consumer, and the consumer (the
+pipeline) stores them one at a time, each in its own transaction, as it does
+for articles extracted in process. The extractor keeps nothing from one article
+to the next, so the claims are the same as in-process extraction.
+
+Workers never touch the state: what a file was (its FileId) and whether it was
+processed are recorded by the pipeline in the article's transaction.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from monitor.articles import Article, read_article
+from monitor.errors import ArticleError
+from monitor.extract import Claim, ClaimExtractor, load_lexicon
+from monitor.settings import Settings
+
+CHUNK = 8  # files per task: fewer round trips between processes
+AHEAD = 6  # tasks in flight per worker: enough to keep them busy, few results held
+START_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A file read and its claims extracted."""
+
+    article: Article
+    claims: list[Claim]
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file that could not be read as an article; `error`: a bug, not bad input."""
+
+    reason: str
+    error: bool = False
+
+
+@dataclass(frozen=True)
+class ExtractionFailed:
+    """A file read, but extraction raised: the pipeline rejects it unless a duplicate."""
+
+    article: Article
+    reason: str
+
+
+Result = Extracted | Unreadable | ExtractionFailed
+
+_extractor: ClaimExtractor | None = None
+_max_bytes = 0
+
+
+def _start(settings: Settings) -> None:
+    """Worker initialiser: compile the lexicon once per process."""
+    global _extractor, _max_bytes
+    _extractor = ClaimExtractor(load_lexicon(settings.watchlist, settings.places,
+                                             settings.lexicon_dir))
+    _max_bytes = settings.max_article_bytes
+
+
+def _ping() -> bool:
+    return _extractor is not None
+
+
+def read_file(path: Path, max_bytes: int, today: date | None) -> Article | Unreadable:
+    """read_article, with every failure turned into the reason the pipeline records."""
+    try:
+        return read_article(path, max_bytes=max_bytes, today=today)
+    except ArticleError as exc:
+        return Unreadable(exc.reason)
+    except (RecursionError, ValueError, LookupError, OSError) as exc:
+        return Unreadable(f"unexpected error reading it: {type(exc).__name__}: {exc}", error=True)
+
+
+def extract_file(extractor: ClaimExtractor, path: Path, max_bytes: int,
+                 today: date | None) -> Result:
+    """Read one file and extract its claims; never raises for a bad file or a failing one."""
+    article = read_file(path, max_bytes, today)
+    if isinstance(article, Unreadable):
+        return article
+    try:
+        return Extracted(article, extractor.extract(article))
+    except Exception as exc:  # a bug on one article must not stop the others
+        return ExtractionFailed(article, f"{type(exc).__name__}: {exc}")
+
+
+def _extract_files(paths: list[str], today: date | None) -> list[Result]:
+    """Worker task: read and extract each file."""
+    assert _extractor is not None
+    return [extract_file(_extractor, Path(name), _max_bytes, today) for name in paths]
+
+
+def cpu_count() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class ExtractionPool:
+    """Worker processes that read and extract files; started once, reused by batches.
+
+    Only the thread that processes batches uses it (and closes it).
+    """
+
+    def __init__(self, settings: Settings, workers: int) -> None:
+        """Start `workers` processes and wait until one has its lexicon loaded; raises
+        (BrokenProcessPool, OSError, TimeoutError) if they cannot be started."""
+        self.workers = workers
+        # spawn, not fork: the daemon has threads (watcher, scheduler, webhooks) by now
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start, initargs=(settings,))
+        try:
+            self._executor.submit(_ping).result(timeout=START_TIMEOUT)
+        except BaseException:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def extract(self, paths: Iterable[Path], today: date | None) -> Iterator[Result]:
+        """A Result for each path, in the order given; closing the iterator early
+        cancels what was not started."""
+        pending: deque[Future[list[Result]]] = deque()
+        chunk: list[str] = []
+        try:
+            for path in paths:
+                chunk.append(str(path))
+                if len(chunk) == CHUNK:
+                    pending.append(self._executor.submit(_extract_files, chunk, today))
+                    chunk = []
+                    while len(pending) >= AHEAD * self.workers:
+                        yield from pending.popleft().result()
+            if chunk:
+                pending.append(self._executor.submit(_extract_files, chunk, today))
+            while pending:
+                yield from pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def close(self) -> None:
+        """Stop the workers (waiting for the tasks they are running)."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
