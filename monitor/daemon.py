@@ -10,6 +10,7 @@ SIGTERM. It rewrites status.json for `monitor health` every heartbeat.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import signal
 import threading
@@ -71,6 +72,9 @@ RESTART_ONLY = ("watch_dir", "state_dir", "observer", "settle_seconds", "reconci
                 "heartbeat_seconds", "log_format", "log_level", "log_file")
 START_EXTEND_SECONDS = 60.0  # each sign of catch-up progress buys this much start-up time
 START_PING_SECONDS = 5.0
+# After handing over at least this many files without a pause, the daemon frees what
+# the backlog took (extraction worker processes, garbage) when the watcher is next idle.
+BACKLOG_FILES = 200
 
 
 class Daemon:
@@ -106,6 +110,7 @@ class Daemon:
         self._last_start_ping = float("-inf")
         self._counts = {"articles": 0, "alerts": 0, "rejected": 0}
         self._problems: list[str] = []
+        self._backlog = 0  # files handed over since the watcher was last idle
 
     def _same_file(self) -> Settings:
         if self.settings.config_path is None:
@@ -124,6 +129,7 @@ class Daemon:
     # called by the ingest worker thread
     def _on_ready(self, paths: list[Path]) -> None:
         assert self.monitor is not None
+        self._backlog += len(paths)
         report = self.monitor.process_paths(paths, progress=self._progress, stop=self._stop)
         self._counts["articles"] += report.processed
         self._counts["alerts"] += len(report.alerts)
@@ -132,6 +138,20 @@ class Daemon:
             log.info("batch processed", files=len(paths), processed=report.processed,
                      duplicates=report.duplicates, rejected=report.rejected,
                      alerts=len(report.alerts))
+
+    # called by the ingest worker thread when everything ready was handed over
+    def _on_idle(self) -> None:
+        """After a backlog, give back what it took.
+
+        The extraction workers stop, and a full garbage collection lets the
+        allocator return the memory of a large catch-up instead of keeping the
+        peak resident for good.
+        """
+        assert self.monitor is not None
+        if self._backlog >= BACKLOG_FILES:
+            self.monitor.release_workers()
+            gc.collect()
+        self._backlog = 0
 
     def _progress(self, done: int, total: int) -> None:
         now = self._clock()
@@ -298,7 +318,7 @@ class Daemon:
                                     observer=self.settings.observer,
                                     settle_seconds=self.settings.settle_seconds,
                                     reconcile_seconds=self.settings.reconcile_seconds,
-                                    clock=self._clock)
+                                    clock=self._clock, on_idle=self._on_idle)
             self._watcher = watcher
             watcher.start()  # observer, catch-up scan, then the reconcile scheduler
             if not self._stop.is_set():

@@ -11,6 +11,7 @@ that each gets a reason in the consumer's log rather than silence.
 
 from __future__ import annotations
 
+import heapq
 import os
 import stat
 import threading
@@ -37,6 +38,13 @@ BATCH_SIZE = 500
 TICK_SECONDS = 0.1
 POLL_SECONDS = 0.5
 WRITER_GRACE_SECONDS = 60.0
+# A reconcile scan queues only entries whose ctime or mtime is at most this long before
+# the previous scan started: older ones were listed, and queued, by that scan. (A
+# write, a rename, a link or a chmod sets the ctime; the margin covers clock skew.)
+RECONCILE_MARGIN = 60.0
+# A ready file wakes the worker at once, unless the previous batch began less than
+# this long ago: then a burst is arriving, and batches go out a tick apart to gather it.
+BURST_SECONDS = 0.02
 
 
 class IngestError(MonitorError):
@@ -68,6 +76,33 @@ def list_articles(folder: Path) -> list[Path]:
     with os.scandir(folder) as entries:
         names = [entry.name for entry in entries if is_candidate_name(entry.name)]
     return [folder / name for name in sorted(names) if _is_entry(folder / name)]
+
+
+def _changed_since(folder: Path, since: float | None,
+                   also: set[str]) -> list[tuple[Path, os.stat_result]]:
+    """`list_articles(folder)` with each entry's lstat, keeping only entries whose mtime or
+    ctime is `since` or later (all if None), symlinks, and the names in `also`.
+
+    One system call per entry (the directory listing tells entries' types). Raises
+    OSError if the folder cannot be listed.
+    """
+    found: list[tuple[Path, os.stat_result]] = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = entry.name
+            if not is_candidate_name(name):
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:  # vanished meanwhile
+                continue
+            if stat.S_ISDIR(st.st_mode) and os.path.splitext(name)[1].lower() not in SUFFIXES:
+                continue  # a plain subfolder
+            if (since is None or max(st.st_mtime, st.st_ctime) >= since or name in also
+                    or stat.S_ISLNK(st.st_mode)):  # a link's target may have changed
+                found.append((folder / name, st))
+    found.sort(key=lambda item: item[0].name)
+    return found
 
 
 def _make_observer(kind: str) -> BaseObserver:
@@ -108,11 +143,14 @@ class FolderWatcher:
                  observer: str = "auto", settle_seconds: float = 0.3,
                  reconcile_seconds: float = 30.0,
                  writer_grace_seconds: float = WRITER_GRACE_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 on_idle: Callable[[], None] | None = None) -> None:
         """Configure the watcher (nothing runs until start()); reconcile_seconds <= 0: no scans.
 
         With inotify, a file that was written to and not yet closed is read once
-        closed, or after writer_grace_seconds without a change.
+        closed, or after writer_grace_seconds without a change. `on_idle`, if given,
+        is called from the worker thread when it has delivered everything that was
+        ready (to release what a backlog needed).
         """
         if observer not in OBSERVERS:
             raise IngestError(f"observer must be one of {', '.join(OBSERVERS)}, not {observer!r}")
@@ -120,6 +158,7 @@ class FolderWatcher:
             raise IngestError(f"settle_seconds must be >= 0, not {settle_seconds!r}")
         self._folder = Path(folder).absolute()
         self._on_ready = on_ready
+        self._on_idle = on_idle
         self._observer_kind = observer
         self._settle = settle_seconds
         self._reconcile_seconds = reconcile_seconds
@@ -130,6 +169,9 @@ class FolderWatcher:
         self._cond = threading.Condition()  # guards every field below
         self._pending: dict[Path, _Pending] = {}
         self._ready: set[Path] = set()
+        self._order: list[tuple[str, Path]] = []  # heap by name of ready paths (some stale)
+        self._retry: set[Path] = set()  # delivered, but on_ready raised: the next scan retries
+        self._scanned_at: float | None = None  # time.time() when the previous scan began
         self._scan_left: set[Path] = set()  # paths a scan queued, not yet delivered
         self._scan_open = False
         self._last_reconcile: float | None = None
@@ -175,6 +217,8 @@ class FolderWatcher:
         if not self._started or self._stop.is_set():
             return
         self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
         if self._observer is not None:
@@ -200,7 +244,8 @@ class FolderWatcher:
         return None
 
     def reconcile_now(self) -> None:
-        """List the folder and queue every file for delivery (the consumer dedups)."""
+        """List the folder and queue every file new or changed since the previous scan, and
+        any whose delivery failed (the consumer dedups)."""
         try:
             self._queue_scan()
         except Exception:
@@ -242,10 +287,10 @@ class FolderWatcher:
                 dest = self._accept(event.dest_path)
                 if dest is not None:
                     self._pending.pop(dest, None)
-                    self._ready.add(dest)
+                    self._make_ready(dest)
             elif isinstance(event, wd.FileClosedEvent) and src is not None:
                 self._pending.pop(src, None)
-                self._ready.add(src)
+                self._make_ready(src)
             elif isinstance(event, wd.FileCreatedEvent | wd.FileModifiedEvent) and src is not None:
                 self._ready.discard(src)  # still being written: wait for it to settle
                 previous = self._pending.get(src)
@@ -253,10 +298,17 @@ class FolderWatcher:
                     previous is not None and previous.writing))
                 self._pending[src] = _Pending(since=self._clock(), writing=writing)
 
+    def _make_ready(self, path: Path) -> None:
+        """Mark a path READY and wake the worker (call with the lock held)."""
+        if path not in self._ready:
+            self._ready.add(path)
+            heapq.heappush(self._order, (path.name, path))
+        self._cond.notify_all()  # no need to wait for the worker's tick
+
     def _vanished(self, path: Path) -> None:
         """Deliver a path that went away before it was read, for the consumer to report."""
         self._pending.pop(path, None)
-        self._ready.add(path)
+        self._make_ready(path)
 
     def _forget(self, path: Path) -> None:
         self._pending.pop(path, None)
@@ -265,20 +317,25 @@ class FolderWatcher:
         self._finish_scan_if_done()
 
     def _queue_scan(self) -> None:
-        """Queue every listed file: READY, unless it may still be being written."""
-        paths = list_articles(self._folder)
+        """Queue every listed entry new or changed since the previous scan (the first
+        scan: every entry), and any whose delivery failed: READY, unless it may still be
+        being written."""
+        with self._cond:
+            started = time.time()
+            since = None if self._scanned_at is None else self._scanned_at - RECONCILE_MARGIN
+            retry = {p.name for p in self._retry}
+        # listed outside the lock: events go on being recorded meanwhile
+        listed = _changed_since(self._folder, since, retry)
         fresh_after = time.time() - self._settle
         with self._cond:
-            for path in paths:
+            self._scanned_at = started
+            self._retry.difference_update(self._folder / name for name in retry)
+            for path, st in listed:
                 if path not in self._pending:
-                    try:
-                        recent = path.lstat().st_mtime > fresh_after
-                    except OSError:
-                        continue
-                    if recent:
+                    if st.st_mtime > fresh_after:
                         self._pending[path] = _Pending(since=self._clock())
                     else:
-                        self._ready.add(path)
+                        self._make_ready(path)
                 self._scan_left.add(path)
             self._scan_open = True
             self._finish_scan_if_done()
@@ -305,12 +362,17 @@ class FolderWatcher:
                     entry.sig, entry.since = sig, now
                 elif now - entry.since >= window:
                     del self._pending[path]
-                    self._ready.add(path)
+                    self._make_ready(path)
 
     def _take_batch(self) -> list[Path]:
+        """Up to BATCH_SIZE ready paths, first by name (from the heap, not a sort of all)."""
         with self._cond:
-            batch = sorted(self._ready, key=lambda p: p.name)[:BATCH_SIZE]
-            self._ready.difference_update(batch)
+            batch: list[Path] = []
+            while self._order and len(batch) < BATCH_SIZE:
+                _, path = heapq.heappop(self._order)
+                if path in self._ready:  # else no longer ready: a stale entry
+                    self._ready.discard(path)
+                    batch.append(path)
             return batch
 
     def _deliver(self, batch: list[Path]) -> None:
@@ -318,18 +380,30 @@ class FolderWatcher:
             self._on_ready(batch)
         except Exception:
             log.exception("on_ready failed; the watcher keeps going", first=batch[0].name)
+            with self._cond:
+                self._retry.update(batch)  # the next reconcile scan hands them over again
         finally:
             with self._cond:
                 self._scan_left.difference_update(batch)
                 self._finish_scan_if_done()
 
     def _run(self) -> None:
-        """Worker thread: the only caller of on_ready."""
+        """Worker thread: the only caller of on_ready (and of on_idle)."""
+        last_batch = float("-inf")
         while not self._stop.is_set():
             try:
                 self._promote_settled()
+                delivered = False
                 while not self._stop.is_set() and (batch := self._take_batch()):
+                    last_batch = time.monotonic()
                     self._deliver(batch)
+                    delivered = True
+                if delivered and self._on_idle is not None:
+                    self._on_idle()
             except Exception:  # never let the worker die
                 log.exception("ingest worker error")
-            self._stop.wait(self._tick)
+            with self._cond:  # until a file is ready (notified), or a tick for settling ones
+                if not self._ready and not self._stop.is_set():
+                    self._cond.wait(self._tick)
+            if time.monotonic() - last_batch < BURST_SECONDS:
+                self._stop.wait(self._tick)  # in a burst: let the next batch gather
