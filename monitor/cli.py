@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -15,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-import structlog
 
 from monitor.errors import MonitorError
 from monitor.settings import Settings, load_settings, resolve_config_path
 
-log = structlog.get_logger("monitor")
+# Commands that only read the state and never log: they start faster without structlog.
+QUIET_COMMANDS = {"stories"}
+# `monitor stories` on a terminal lists this many, the most recently updated
+TERMINAL_STORIES = 50
 
 # `extract` and `explain` read any article, even one dated after today (the daemon
 # refuses those): they only show what would be read, touching no state
@@ -34,6 +37,8 @@ def configure_logging(fmt: str = "auto", level: str = "info",
     Control characters in values are escaped, so a file name can neither split a JSON
     line nor drive the terminal.
     """
+    import structlog
+
     from monitor.logfile import ReopeningFile, escape_unprintable
 
     console = fmt == "console" or (fmt == "auto" and log_file is None and sys.stderr.isatty())
@@ -67,7 +72,8 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
         try:
             settings = reread()
-            configure_logging(settings.log_format, settings.log_level)
+            if command.__name__ not in QUIET_COMMANDS:
+                configure_logging(settings.log_format, settings.log_level)
             click.get_current_context().meta["monitor.reread_settings"] = reread
             return command(settings, **kwargs)
         except MonitorError as exc:
@@ -83,7 +89,9 @@ def _print_json(value: object) -> None:
 
 def _clean(text: str | None) -> str:
     """Text safe for a terminal table: no control characters."""
-    return "".join(ch if ch.isprintable() else " " for ch in (text or ""))
+    if not text or text.isprintable():
+        return text or ""
+    return "".join(ch if ch.isprintable() else " " for ch in text)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -165,30 +173,53 @@ def _open_store(settings: Settings) -> Any:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="print one JSON array")
+@click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+              help="only the N most recently updated (0: all; on a terminal the default "
+                   f"is {TERMINAL_STORIES})")
 @common_options
-def stories(settings: Settings, as_json: bool) -> None:
+def stories(settings: Settings, as_json: bool, limit: int | None) -> None:
     """Every story with its current status, since when, and the evidence."""
-    store = _open_store(settings)
-    rows = []
-    for story, evidence in store.stories_with_evidence():
-        rows.append({"id": story.id, "title": story.title, "kind": story.kind,
-                     "name": story.name, "participants": story.participants,
-                     "location": story.location, "status": story.status, "since": story.since,
-                     "evidence": {"text": evidence.get("sentence"),
-                                  "article": evidence.get("article_name"),
-                                  "source": evidence.get("source")}})
+    if limit is None and not as_json and sys.stdout.isatty():
+        limit = TERMINAL_STORIES
+    rows, total = _story_rows(settings, limit or None)
     if as_json:
-        _print_json(rows)
+        from monitor.listing import as_dict
+
+        _print_json([as_dict(r) for r in rows])
         return
     if not rows:
         click.echo("no stories yet")
         return
-    width = min(48, max(len(r["title"]) for r in rows))
-    click.echo(f"{'ID':<8}  {'STORY':<{width}}  {'STATUS':<9}  {'SINCE':<10}  EVIDENCE")
+    # rows: (id, title, kind, name, participants, location, status, since, evidence text, ...)
+    width = min(48, max(len(r[1]) for r in rows))
+    lines = [f"{'ID':<8}  {'STORY':<{width}}  {'STATUS':<9}  {'SINCE':<10}  EVIDENCE"]
     for r in rows:
-        evidence = _clean(r["evidence"]["text"])
-        click.echo(f"{r['id'][:8]:<8}  {_clean(r['title'])[:width]:<{width}}  "
-                   f"{r['status']:<9}  {r['since']:<10}  {evidence[:70]}")
+        lines.append(f"{r[0][:8]:<8}  {_clean(r[1])[:width]:<{width}}  "
+                     f"{r[6]:<9}  {r[7]:<10}  {_clean(r[8])[:70]}")
+    if limit and total > len(rows):
+        lines.append(f"... and {total - len(rows):,} more, less recently updated "
+                     "(--limit 0: all)")
+    click.echo("\n".join(lines))
+
+
+def _story_rows(settings: Settings, limit: int | None) -> tuple[list[tuple[Any, ...]], int]:
+    """The story rows (listing.story_rows) and how many stories there are; read without
+    the Store (and sqlite-utils) when the database exists."""
+    from monitor import listing
+
+    conn = listing.connect(settings.db_path)
+    if conn is not None:
+        try:
+            return listing.story_rows(conn, limit), listing.count_stories(conn)
+        except sqlite3.OperationalError:
+            pass  # no schema yet: the Store below creates it
+        finally:
+            conn.close()
+    store = _open_store(settings)
+    try:
+        return listing.story_rows(store.db.conn, limit), listing.count_stories(store.db.conn)
+    finally:
+        store.close()
 
 
 @main.command()

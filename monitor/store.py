@@ -336,31 +336,22 @@ class Store:
         rows = self.db.execute("select * from stories order by updated_seq desc").fetchall()
         return [StoryRow.from_row(dict(zip(columns, row, strict=True))) for row in rows]
 
-    def stories_with_evidence(self) -> list[tuple[StoryRow, dict[str, Any]]]:
-        """Every story with its evidence claim, most recently updated first, in one query."""
-        columns = [c.name for c in self.db["stories"].columns]
-        rows = self.db.execute(
-            "select s.*, c.sentence, c.article_name, c.source from stories s "
-            "left join claims c on c.id = s.evidence order by s.updated_seq desc").fetchall()
-        out = []
-        for row in rows:
-            story = StoryRow.from_row(dict(zip(columns, row[:len(columns)], strict=True)))
-            sentence, article, source = row[len(columns):]
-            out.append((story, {"sentence": sentence, "article_name": article,
-                                "source": source}))
-        return out
-
     def find_story(self, query: str) -> StoryRow:
-        """A story by id, id prefix or words of its title; raises StoryNotFound."""
-        stories = self.stories()
-        exact = [s for s in stories if s.id == query or s.id.startswith(query)]
-        if exact:
-            return exact[0]
-        words = query.lower().split()
-        hits = [s for s in stories if all(w in s.title.lower() for w in words)]
-        if not hits:
+        """A story by id, id prefix or words of its title; raises StoryNotFound.
+
+        The most recently updated match wins; only the matching row is read in full.
+        """
+        order = " order by updated_seq desc"
+        row = self.db.execute("select id from stories where id = ? or substr(id, 1, ?) = ?"
+                              + order + " limit 1", [query, len(query), query]).fetchone()
+        if row is None:
+            words = query.lower().split()
+            row = next((r for r in self.db.execute("select id, title from stories" + order)
+                        if all(w in r[1].lower() for w in words)), None)
+        if row is None:
             raise StoryNotFound(query)
-        return hits[0]
+        found = self.db.execute("select * from stories where id = ?", [row[0]]).fetchone()
+        return StoryRow.from_row(dict(zip(self._columns_of("stories"), found, strict=True)))
 
     def story_claims(self, story_id: str) -> list[dict[str, Any]]:
         """A story's claims in timeline order (effective date, then arrival)."""
