@@ -112,3 +112,22 @@ def test_the_head_of_a_utf16_file_is_left_to_the_reader(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("date 2025-03-01 Leaders will meet.", encoding="utf-16")
     assert publication_date(path, max_bytes=10_000, today=TODAY) == date(2025, 3, 1)
+
+
+@pytest.mark.slow
+def test_a_reload_stops_the_workers_loaded_with_the_old_lexicon(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for path in sorted((ROOT / "tests" / "corpus").rglob("*.txt"))[:12]:
+        shutil.copy(path, folder / f"{path.parent.name}-{path.name}")
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN", 10)
+    settings = replace(load_settings(CONFIG), state_dir=tmp_path / "state")
+    monitor = Monitor(settings, workers=2)
+    try:
+        monitor.process_paths(expand_paths([folder]))
+        assert monitor._pool is not None  # kept for the next large batch
+        monitor.reload(settings)
+        assert monitor._pool is None
+    finally:
+        monitor.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, run_cli
+from conftest import CONFIG, cli_json, run_cli
 from freezegun import freeze_time
 
 from monitor.articles import parse_article
@@ -154,3 +154,15 @@ def test_a_new_date_outweighs_the_same_days_postponement(monitor: Monitor) -> No
                "said. The meeting between Kalovor and Delmiren is now rescheduled for 2 April.")
     assert feed(monitor, "b.txt", "2025-03-14", renewed) == []
     assert monitor.store.stories()[0].status == "planned"
+
+
+def test_stories_limit_keeps_the_most_recently_updated_and_says_how_many_more(
+        monitor: Monitor, tmp_path: Path) -> None:
+    feed(monitor, "a.txt", "2025-03-10", PLANNED)
+    feed(monitor, "b.txt", "2025-03-11", "Prime Minister Lena Delmiren and Chancellor Ivo "
+         "Marsk will hold talks in Vienna next week, officials said.")
+    state = tmp_path / "state"
+    assert len(cli_json("stories", state_dir=state)) == 2
+    one = run_cli("stories", "--limit", "1", state_dir=state).stdout.splitlines()
+    assert len(one) == 3 and "Marsk" in one[1] and one[2].startswith("... and 1 more")
+    assert len(run_cli("stories", "--limit", "0", state_dir=state).stdout.splitlines()) == 3
