@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -37,6 +36,8 @@ def configure_logging(fmt: str = "auto", level: str = "info",
     Control characters in values are escaped, so a file name can neither split a JSON
     line nor drive the terminal.
     """
+    import logging
+
     import structlog
 
     from monitor.logfile import ReopeningFile, escape_unprintable

@@ -95,7 +95,7 @@ class Monitor:
         the settings, everything runs in this process).
         """
         if workers is None:
-            workers = int(os.environ.get("MONITOR_WORKERS") or cpu_count())
+            workers = _workers_from_environ()
         self.workers = 1 if lexicon is not None else workers
         self._pool: ExtractionPool | None = None
         self._pool_stages: _Stages | None = None  # what the pool's workers loaded
@@ -367,6 +367,17 @@ class Monitor:
         if self._stages is not stages or self.workers < 2:
             self.release_workers()
         return done
+
+
+def _workers_from_environ() -> int:
+    """$MONITOR_WORKERS if it is a whole number, else one per core."""
+    value = os.environ.get("MONITOR_WORKERS", "").strip()
+    if value.isdigit():
+        return int(value)
+    if value:
+        log.warning("MONITOR_WORKERS is not a whole number; using one worker per core",
+                    value=value)
+    return cpu_count()
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

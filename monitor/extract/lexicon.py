@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from monitor.errors import ConfigError
+from monitor.vocabulary import KINDS, STATUSES
 
 T = TypeVar("T")
-STATUSES = ("proposed", "planned", "at_risk", "paused", "postponed", "cancelled", "held")
-KINDS = ("meeting", "call", "launch", "vote", "event")
 
 _ROMAN = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiv", "xvi"}
 _TOKEN = re.compile(r"\w+|[^\w\s]")
