@@ -79,14 +79,15 @@ def list_articles(folder: Path) -> list[Path]:
 
 
 def _changed_since(folder: Path, since: float | None,
-                   also: set[str]) -> list[tuple[Path, os.stat_result]]:
-    """`list_articles(folder)` with each entry's lstat, keeping only entries whose mtime or
-    ctime is `since` or later (all if None), symlinks, and the names in `also`.
+                   also: set[str]) -> list[tuple[str, float]]:
+    """The names of `list_articles(folder)` with each entry's mtime, keeping only entries
+    whose mtime or ctime is `since` or later (all if None), symlinks, and the names in
+    `also`.
 
-    One system call per entry (the directory listing tells entries' types). Raises
-    OSError if the folder cannot be listed.
+    One system call per entry, and names rather than paths: a catch-up lists every
+    file in the folder. Raises OSError if the folder cannot be listed.
     """
-    found: list[tuple[Path, os.stat_result]] = []
+    found: list[tuple[str, float]] = []
     with os.scandir(folder) as entries:
         for entry in entries:
             name = entry.name
@@ -100,8 +101,7 @@ def _changed_since(folder: Path, since: float | None,
                 continue  # a plain subfolder
             if (since is None or max(st.st_mtime, st.st_ctime) >= since or name in also
                     or stat.S_ISLNK(st.st_mode)):  # a link's target may have changed
-                found.append((folder / name, st))
-    found.sort(key=lambda item: item[0].name)
+                found.append((name, st.st_mtime))
     return found
 
 
@@ -167,12 +167,13 @@ class FolderWatcher:
         self._clock = clock
         self._tick = min(TICK_SECONDS, settle_seconds / 2) or TICK_SECONDS
         self._cond = threading.Condition()  # guards every field below
-        self._pending: dict[Path, _Pending] = {}
-        self._ready: set[Path] = set()
-        self._order: list[tuple[str, Path]] = []  # heap by name of ready paths (some stale)
-        self._retry: set[Path] = set()  # delivered, but on_ready raised: the next scan retries
+        # files by name (all are directly in the folder): a catch-up may queue 100,000
+        self._pending: dict[str, _Pending] = {}
+        self._ready: set[str] = set()
+        self._order: list[str] = []  # heap of ready names (some stale)
+        self._retry: set[str] = set()  # delivered, but on_ready raised: the next scan retries
         self._scanned_at: float | None = None  # time.time() when the previous scan began
-        self._scan_left: set[Path] = set()  # paths a scan queued, not yet delivered
+        self._scan_left: set[str] = set()  # names a scan queued, not yet delivered
         self._scan_open = False
         self._last_reconcile: float | None = None
         self._stop = threading.Event()
@@ -266,12 +267,13 @@ class FolderWatcher:
             return self._start_observer("polling")
         return observer
 
-    def _accept(self, raw: bytes | str) -> Path | None:
-        """The event path as a Path if it is a candidate directly in the folder."""
+    def _accept(self, raw: bytes | str) -> str | None:
+        """The event path's name if it is a candidate directly in the folder."""
         if not raw:
             return None
         path = Path(os.fsdecode(raw))
-        return path if path.parent == self._folder and is_candidate_name(path.name) else None
+        return path.name if path.parent == self._folder and is_candidate_name(path.name) \
+            else None
 
     def _on_event(self, event: wd.FileSystemEvent) -> None:
         """Observer thread: record what the event hints at (Dir* events match no branch)."""
@@ -298,22 +300,22 @@ class FolderWatcher:
                     previous is not None and previous.writing))
                 self._pending[src] = _Pending(since=self._clock(), writing=writing)
 
-    def _make_ready(self, path: Path) -> None:
-        """Mark a path READY and wake the worker (call with the lock held)."""
-        if path not in self._ready:
-            self._ready.add(path)
-            heapq.heappush(self._order, (path.name, path))
+    def _make_ready(self, name: str) -> None:
+        """Mark a file READY and wake the worker (call with the lock held)."""
+        if name not in self._ready:
+            self._ready.add(name)
+            heapq.heappush(self._order, name)
         self._cond.notify_all()  # no need to wait for the worker's tick
 
-    def _vanished(self, path: Path) -> None:
-        """Deliver a path that went away before it was read, for the consumer to report."""
-        self._pending.pop(path, None)
-        self._make_ready(path)
+    def _vanished(self, name: str) -> None:
+        """Deliver a file that went away before it was read, for the consumer to report."""
+        self._pending.pop(name, None)
+        self._make_ready(name)
 
-    def _forget(self, path: Path) -> None:
-        self._pending.pop(path, None)
-        self._ready.discard(path)
-        self._scan_left.discard(path)
+    def _forget(self, name: str) -> None:
+        self._pending.pop(name, None)
+        self._ready.discard(name)
+        self._scan_left.discard(name)
         self._finish_scan_if_done()
 
     def _queue_scan(self) -> None:
@@ -323,20 +325,20 @@ class FolderWatcher:
         with self._cond:
             started = time.time()
             since = None if self._scanned_at is None else self._scanned_at - RECONCILE_MARGIN
-            retry = {p.name for p in self._retry}
+            retry = set(self._retry)
         # listed outside the lock: events go on being recorded meanwhile
         listed = _changed_since(self._folder, since, retry)
         fresh_after = time.time() - self._settle
         with self._cond:
             self._scanned_at = started
-            self._retry.difference_update(self._folder / name for name in retry)
-            for path, st in listed:
-                if path not in self._pending:
-                    if st.st_mtime > fresh_after:
-                        self._pending[path] = _Pending(since=self._clock())
+            self._retry.difference_update(retry)
+            for name, mtime in listed:
+                if name not in self._pending:
+                    if mtime > fresh_after:
+                        self._pending[name] = _Pending(since=self._clock())
                     else:
-                        self._make_ready(path)
-                self._scan_left.add(path)
+                        self._make_ready(name)
+                self._scan_left.add(name)
             self._scan_open = True
             self._finish_scan_if_done()
 
@@ -350,36 +352,36 @@ class FolderWatcher:
         """Move pending paths whose size and mtime stayed put for the settle window."""
         with self._cond:
             now = self._clock()
-            for path, entry in list(self._pending.items()):
+            for name, entry in list(self._pending.items()):
                 try:
-                    st = path.lstat()
+                    st = os.lstat(self._folder / name)
                 except OSError:
-                    self._vanished(path)
+                    self._vanished(name)
                     continue
                 sig = (st.st_size, st.st_mtime_ns)
                 window = self._writer_grace if entry.writing else self._settle
                 if sig != entry.sig:
                     entry.sig, entry.since = sig, now
                 elif now - entry.since >= window:
-                    del self._pending[path]
-                    self._make_ready(path)
+                    del self._pending[name]
+                    self._make_ready(name)
 
-    def _take_batch(self) -> list[Path]:
+    def _take_batch(self) -> list[str]:
         """Up to BATCH_SIZE ready paths, first by name (from the heap, not a sort of all)."""
         with self._cond:
-            batch: list[Path] = []
+            batch: list[str] = []
             while self._order and len(batch) < BATCH_SIZE:
-                _, path = heapq.heappop(self._order)
-                if path in self._ready:  # else no longer ready: a stale entry
-                    self._ready.discard(path)
-                    batch.append(path)
+                name = heapq.heappop(self._order)
+                if name in self._ready:  # else no longer ready: a stale entry
+                    self._ready.discard(name)
+                    batch.append(name)
             return batch
 
-    def _deliver(self, batch: list[Path]) -> None:
+    def _deliver(self, batch: list[str]) -> None:
         try:
-            self._on_ready(batch)
+            self._on_ready([self._folder / name for name in batch])
         except Exception:
-            log.exception("on_ready failed; the watcher keeps going", first=batch[0].name)
+            log.exception("on_ready failed; the watcher keeps going", first=batch[0])
             with self._cond:
                 self._retry.update(batch)  # the next reconcile scan hands them over again
         finally:
