@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -94,9 +94,11 @@ class Results:
     notes: list[str] = field(default_factory=list)
 
     def add(self, *args: Any, **kwargs: Any) -> Figure:
-        """Append a figure and return it."""
+        """Append a figure, log it (a long run can be followed) and return it."""
         figure = Figure(*args, **kwargs)
         self.figures.append(figure)
+        log(f"  {figure.what}: {figure.value if figure.value is None else round(figure.value, 2)}"
+            f" {figure.unit} ({figure.size})")
         return figure
 
 
@@ -554,8 +556,11 @@ def _scale_level(state: Path, probe: Path) -> float:
         "monitor.close()\n"
         "print(elapsed / len(files), report.processed, len(report.alerts))\n"
     )
+    # in process (MONITOR_WORKERS=1): the figure is what the store adds per article, which
+    # starting worker processes for a 300-file probe would blur
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, check=True).stdout.split()
+                         cwd=ROOT, check=True,
+                         env={**os.environ, "MONITOR_WORKERS": "1"}).stdout.split()
     return float(out[0])
 
 
@@ -704,10 +709,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="where corpora and states go")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--soak-minutes", type=float, metavar="M",
+                        help="length of the memory benchmark's soak (default: the sizes')")
     parser.add_argument("--profile", action="store_true",
                         help="run the batch scan under py-spy (pip install -e '.[bench]')")
     args = parser.parse_args(argv)
     sizes = SMOKE if args.smoke else QUICK if args.quick else FULL
+    if args.soak_minutes is not None:
+        sizes = replace(sizes, soak_seconds=args.soak_minutes * 60)
     chosen = [b.strip() for b in args.only.split(",") if b.strip()]
     unknown = set(chosen) - set(BENCHMARKS)
     if unknown:
@@ -735,8 +744,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"{res.machine['load_end']}; total {time.perf_counter() - started:.0f} s")
     print(table(res))
     if args.json:
-        args.json.write_text(json.dumps({"machine": res.machine, "sizes": asdict(
-            SMOKE if args.smoke else QUICK if args.quick else FULL),
+        args.json.write_text(json.dumps({"machine": res.machine, "sizes": asdict(sizes),
             "figures": [asdict(f) for f in res.figures], "notes": res.notes}, indent=2))
     return 0
 
