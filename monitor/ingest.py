@@ -174,6 +174,9 @@ class FolderWatcher:
         self._retry: set[str] = set()  # delivered, but on_ready raised: the next scan retries
         self._scanned_at: float | None = None  # time.time() when the previous scan began
         self._scan_left: set[str] = set()  # names a scan queued, not yet delivered
+        # files handed over as vanished (deleted before they were read), by clock() time:
+        # the close that may follow their deletion brings nothing new
+        self._gone: dict[str, float] = {}
         self._scan_open = False
         self._last_reconcile: float | None = None
         self._stop = threading.Event()
@@ -290,10 +293,13 @@ class FolderWatcher:
                 if dest is not None:
                     self._pending.pop(dest, None)
                     self._make_ready(dest)
+                    self._gone.pop(dest, None)
             elif isinstance(event, wd.FileClosedEvent) and src is not None:
                 self._pending.pop(src, None)
-                self._make_ready(src)
+                if self._gone.pop(src, None) is None:  # else reported as vanished already
+                    self._make_ready(src)
             elif isinstance(event, wd.FileCreatedEvent | wd.FileModifiedEvent) and src is not None:
+                self._gone.pop(src, None)
                 self._ready.discard(src)  # still being written: wait for it to settle
                 previous = self._pending.get(src)
                 writing = self._close_events and (isinstance(event, wd.FileModifiedEvent) or (
@@ -310,6 +316,7 @@ class FolderWatcher:
     def _vanished(self, name: str) -> None:
         """Deliver a file that went away before it was read, for the consumer to report."""
         self._pending.pop(name, None)
+        self._gone[name] = self._clock()
         self._make_ready(name)
 
     def _forget(self, name: str) -> None:
@@ -352,6 +359,9 @@ class FolderWatcher:
         """Move pending paths whose size and mtime stayed put for the settle window."""
         with self._cond:
             now = self._clock()
+            for name, when in list(self._gone.items()):
+                if now - when > self._writer_grace:
+                    del self._gone[name]  # its close, if any, came long ago
             for name, entry in list(self._pending.items()):
                 try:
                     st = os.lstat(self._folder / name)

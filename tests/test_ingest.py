@@ -262,3 +262,17 @@ def test_problem_names_a_stopped_observer_and_a_stopped_watcher(folder, make_wat
     assert watcher.problem() == f"the file-system observer has stopped watching {folder}"
     watcher.stop()
     assert watcher.problem() == "the folder watcher is not running"
+
+
+def test_file_deleted_before_its_close_is_handed_over_once(folder, make_watcher):
+    seen: list[str] = []
+    make_watcher(folder, lambda paths: seen.extend(p.name for p in paths),
+                 observer="inotify").start()
+    with open(folder / "gone.txt", "w") as fh:
+        fh.write("written, then deleted before the close")
+        fh.flush()
+        time.sleep(0.2)  # the worker takes the deletion before the close arrives
+        os.unlink(folder / "gone.txt")
+        assert wait_for(lambda: seen == ["gone.txt"])
+    time.sleep(SETTLE + 0.3)
+    assert seen == ["gone.txt"]
