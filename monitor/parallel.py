@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -65,7 +66,13 @@ _max_bytes = 0
 
 
 def _start(settings: Settings) -> None:
-    """Worker initialiser: compile the lexicon once per process."""
+    """Worker initialiser: compile the lexicon once per process.
+
+    A worker ignores Ctrl-C, which a terminal sends to every process of the
+    command: the parent stops, then shuts the workers down. (SIGTERM keeps its
+    default action: the pool itself uses it to end the workers of a broken pool.)
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _extractor, _max_bytes
     _extractor = ClaimExtractor(load_lexicon(settings.watchlist, settings.places,
                                              settings.lexicon_dir))

@@ -360,11 +360,16 @@ class Monitor:
                 if progress:
                     progress(done, len(queue))
         except BrokenProcessPool as exc:  # a worker died: the rest in process
-            log.warning("extraction worker failed; extracting in process", error=repr(exc))
-            self.workers = 1
+            broken = True
+            if stop is None or not stop.is_set():  # (stopping: the service's SIGTERM)
+                log.warning("extraction worker failed; extracting in process",
+                            error=repr(exc))
+                self.workers = 1
+        else:
+            broken = False
         finally:
             results.close()
-        if self._stages is not stages or self.workers < 2:
+        if broken or self._stages is not stages:
             self.release_workers()
         return done
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -18,7 +21,8 @@ from monitor.articles import publication_date, read_article
 from monitor.errors import ArticleError
 from monitor.pipeline import Monitor, expand_paths
 from monitor.settings import load_settings
-from tests.conftest import CONFIG, ROOT
+from tests.conftest import CONFIG, ROOT, wait_for
+from tests.daemon_process import write_config
 
 TODAY = date(2025, 3, 20)
 
@@ -131,3 +135,43 @@ def test_a_reload_stops_the_workers_loaded_with_the_old_lexicon(
         assert monitor._pool is None
     finally:
         monitor.close()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+def test_sigterm_to_the_whole_service_mid_catch_up_stops_it_cleanly(tmp_path: Path) -> None:
+    watch = tmp_path / "in"
+    watch.mkdir()
+    sources = sorted((ROOT / "tests" / "corpus").rglob("*.txt"))
+    for copy in range(4):  # more than PARALLEL_MIN files: the catch-up uses workers
+        for path in sources:
+            shutil.copy(path, watch / f"{copy}-{path.parent.name}-{path.name}")
+    config = write_config(tmp_path / "monitor.toml")
+    with open(tmp_path / "daemon.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "monitor", "run", "--config", str(config)],
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
+                                start_new_session=True)
+    try:
+        assert wait_for(lambda: len(_children(proc.pid)) >= 2, timeout=30)
+        workers = _children(proc.pid)
+        os.killpg(proc.pid, signal.SIGTERM)  # as systemd stops a service: every process
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers))
+    text = (tmp_path / "daemon.log").read_text()
+    assert "worker failed" not in text and "Traceback" not in text, text[-2000:]
