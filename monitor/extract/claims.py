@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from monitor.articles import Article
 from monitor.extract.dates import MONTHS, WEEKDAYS, TimeExpression, find_time_expressions
@@ -50,6 +51,25 @@ class Claim:
     caption: bool = False
     background: bool = False  # the cue only describes the event: "after the delayed vote"
     marks: tuple[tuple[str, str], ...] = ()  # (role, words) for `monitor explain`
+
+
+class Reading(NamedTuple):
+    """One cue's reading of an event's status, dated; `background` when it only
+    describes the event ("the delayed vote", "after talks broke down")."""
+
+    when: date
+    date_text: str | None
+    start: int
+    end: int
+    status: str
+    rule: str
+    cue: str
+    background: bool = False
+
+
+def _still_ahead(tokens: list[Token], start: int) -> bool:
+    """Whether the words before a held cue put it ahead: "to be launched", "will be held"."""
+    return [t.lower for t in tokens[max(0, start - 2):start]] in (["to", "be"], ["will", "be"])
 
 
 def _distance(tokens: list[Token], a: tuple[int, int], b: tuple[int, int],
@@ -185,9 +205,7 @@ class ClaimExtractor:
             window = tokens[max(0, match.start - 4):match.start]
             cut = max((k for k, t in enumerate(window) if t.text in BOUNDARIES), default=-1)
             window = window[cut + 1:]
-            if status == "held" and [t.lower for t in tokens[max(0, match.start - 2):
-                                                            match.start]] in (["to", "be"],
-                                                                              ["will", "be"]):
+            if status == "held" and _still_ahead(tokens, match.start):
                 status = "planned"  # "is rescheduled to be launched on July 22"
                 rule += ", still ahead -> planned"
             if status == "held" and cue.phrase in self.lex.planning_subject_cues and any(
@@ -245,7 +263,7 @@ class ClaimExtractor:
         skippable |= {i for i, t in enumerate(tokens) if t.lower in ("of", "the", "'", "s")}
         places = find_places(tokens, lex, mentions, events)
         bind_participants(tokens, events, mentions, excluded, skippable,
-                          place_tokens(tokens, lex, mentions))
+                          place_tokens(tokens, lex, mentions, places))
         _purpose_takes_traveller(tokens, events)
         future = bool(lex.future_markers.find(tokens))
         times = find_time_expressions(tokens, article.published, future)
@@ -270,11 +288,11 @@ class ClaimExtractor:
                                    sentence.index)
             readings = list(linked.get(k, []))
             if event.word.status:
-                before = [t.lower for t in tokens[max(0, event.start - 3):event.start]]
-                negated = any(word in lex.negators for word in before)
+                negated = any(t.lower in lex.negators
+                              for t in tokens[max(0, event.start - 3):event.start])
                 status = event.word.status
                 rule = f"event word '{event.text}' -> {status}"
-                if status == "held" and before[-2:] in (["to", "be"], ["will", "be"]):
+                if status == "held" and _still_ahead(tokens, event.start):
                     status, rule = "planned", f"{rule}, still ahead -> planned"
                 if not negated:
                     readings.append((event.start, event.end, status, rule, event.text))
@@ -305,37 +323,36 @@ class ClaimExtractor:
                     status, rule = override, f"{rule}, for a {event.word.kind} -> {override}"
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
                                                   times, article.published, status, cue_text)
-                dated.append((when, date_text, start, end, status, rule, cue_text))
+                dated.append(Reading(when, date_text, start, end, status, rule, cue_text))
             # the place may follow a "take place" or "be held" cue of the event even when
             # another cue reports the status: "... will take place in Hanoi"
-            venues = [r[3] for r in dated if r[6].lower().endswith(("place", "held"))]
+            venues = [r.end for r in dated if r.cue.lower().endswith(("place", "held"))]
             # and one event has one place, wherever its readings are: "the meeting between
             # X of A and Y of B in Warsaw", "the launch, postponed in May, went ahead from Z"
             after = [m.end for m in event.participants if m.start > event.start
                      and any(m is here for here in mentions)]
             chosen = self._one_per_date(tokens, event, dated)
-            located_at = [place_of(event, [event.start, r[2], *venues, *after], places, events,
-                                   lex) for r in chosen]
+            located_at = [place_of(event, [event.start, r.start, *venues, *after], places,
+                                   events, lex) for r in chosen]
             location = next((where for where in located_at if where), None)
-            for when, date_text, _start, _end, status, rule, cue_text in chosen:
-                marks = [("event", event.text), ("cue", cue_text)]
+            for r in chosen:
+                marks = [("event", event.text), ("cue", r.cue)]
                 marks += [("who", _join(tokens[m.start:m.end])) for m in event.participants
                           if any(m is here for here in mentions)]
                 if location:
                     marks += [("place", _join(tokens[a:b])) for a, b, place, _ in places
                               if place.name == location][:1]
-                if date_text and date_text != "had":
-                    marks.append(("date", date_text))
-                claims.append(Claim(participants, event.word.kind, name, location, status, when,
-                                    sentence.text, sentence.index, source, cue_text, rule,
-                                    date_text, sentence.caption,
-                                    rule.endswith("only describes the event"), tuple(marks)))
+                if r.date_text and r.date_text != "had":
+                    marks.append(("date", r.date_text))
+                claims.append(Claim(participants, event.word.kind, name, location, r.status,
+                                    r.when, sentence.text, sentence.index, source, r.cue, r.rule,
+                                    r.date_text, sentence.caption, r.background, tuple(marks)))
         recent.extend((sentence.index, e) for e in events if e.participants or e.name)
         del recent[:-12]
         return claims
 
     def _one_per_date(self, tokens: list[Token], event: EventMention,
-                      dated: list[tuple]) -> list[tuple]:  # type: ignore[type-arg]
+                      dated: list[Reading]) -> list[Reading]:
         """One reading of an event per effective date: the sentence's main statement.
 
         "will postpone his upcoming trip", "the twice delayed trip is back on": cues
@@ -344,25 +361,26 @@ class ClaimExtractor:
         among main cues one saying more than "proposed" or "planned" wins, then the
         nearest to the event, then the later lifecycle stage.
         """
-        groups: dict[date, list[tuple]] = {}  # type: ignore[type-arg]
+        groups: dict[date, list[Reading]] = {}
         for reading in dated:
-            groups.setdefault(reading[0], []).append(reading)
+            groups.setdefault(reading.when, []).append(reading)
         chosen = []
         for readings in groups.values():
-            if all(r[4] == "held" and r[1] in (None, "had") and self._background(tokens, r[2], r[3])
-                   for r in readings):
+            if all(r.status == "held" and r.date_text in (None, "had")
+                   and self._background(tokens, r.start, r.end) for r in readings):
                 continue  # "they have met twice before": no news, and no occasion to date
-            main = [r for r in readings if not self._describes(tokens, r[2], r[3], event)]
+            main = [r for r in readings if not self._describes(tokens, r.start, r.end, event)]
             pool = main or readings
             # a cue that the event is proposed or planned is the default reading and gives
             # way to any other ("plans for the summit are on hold"); among equals the
             # nearest cue to the event wins, then the later lifecycle stage
             best = max(pool, key=lambda r: (
-                r[4] not in ("proposed", "planned"),
-                -_distance(tokens, (r[2], r[3]), (event.start, event.end)),
-                self.lex.status_rank(r[4])))
+                r.status not in ("proposed", "planned"),
+                -_distance(tokens, (r.start, r.end), (event.start, event.end)),
+                self.lex.status_rank(r.status)))
             if not main:
-                best = (*best[:5], f"{best[5]}, only describes the event", *best[6:])
+                best = best._replace(rule=f"{best.rule}, only describes the event",
+                                     background=True)
             chosen.append(best)
         return chosen
 

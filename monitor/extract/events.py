@@ -279,9 +279,11 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     return found
 
 
-def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention]) -> set[int]:
-    """Start positions of every mention used as a place, chained ones included."""
-    starts = {p.start for p in find_places(tokens, lex, mentions)}
+def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
+                 places: list[PlaceMention]) -> set[int]:
+    """Start positions of every mention used as a place (`places`: what `find_places`
+    found in these tokens), chained ones included."""
+    starts = {p.start for p in places}
     for m in mentions:
         if m.start > 0 and tokens[m.start - 1].lower in _PLACE_LINKS:
             starts.add(m.start)

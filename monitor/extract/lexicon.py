@@ -200,6 +200,14 @@ def _load_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(path, None, f"not valid TOML: {exc}") from exc
 
 
+# rules.toml lists read as plain sets of words or phrases, each into the Lexicon field
+# of the same name
+_WORD_SETS = ("negators", "modals", "attribution_verbs", "place_blockers", "organisation_heads",
+              "descriptors", "background_markers", "planning_subjects", "planning_subject_cues",
+              "dating_cues", "vote_types", "vehicle_words", "venue_words", "hindsight_cues",
+              "new_date_cues", "undated_cues", "clause_words")
+
+
 def _strings(path: Path, key: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(path, key, "expected a list of strings")
@@ -295,29 +303,9 @@ def _load_rules(lex: Lexicon, path: Path) -> None:
     missing = set(STATUSES) - set(lex.rank)
     if missing:
         raise ConfigError(path, "lifecycle", f"missing statuses {sorted(missing)}")
-    lex.negators = set(_strings(path, "negators", data.get("negators", [])))
-    lex.modals = set(_strings(path, "modals", data.get("modals", [])))
-    lex.attribution_verbs = set(_strings(path, "attribution_verbs",
-                                         data.get("attribution_verbs", [])))
-    lex.place_blockers = set(_strings(path, "place_blockers", data.get("place_blockers", [])))
+    for key in _WORD_SETS:
+        setattr(lex, key, set(_strings(path, key, data.get(key, []))))
     lex.honorifics = {h.lower() for h in _strings(path, "honorifics", data.get("honorifics", []))}
-    lex.organisation_heads = set(_strings(path, "organisation_heads",
-                                          data.get("organisation_heads", [])))
-    lex.descriptors = set(_strings(path, "descriptors", data.get("descriptors", [])))
-    lex.background_markers = set(_strings(path, "background_markers",
-                                          data.get("background_markers", [])))
-    lex.planning_subjects = set(_strings(path, "planning_subjects",
-                                         data.get("planning_subjects", [])))
-    lex.planning_subject_cues = set(_strings(path, "planning_subject_cues",
-                                             data.get("planning_subject_cues", [])))
-    lex.dating_cues = set(_strings(path, "dating_cues", data.get("dating_cues", [])))
-    lex.vote_types = set(_strings(path, "vote_types", data.get("vote_types", [])))
-    lex.vehicle_words = set(_strings(path, "vehicle_words", data.get("vehicle_words", [])))
-    lex.venue_words = set(_strings(path, "venue_words", data.get("venue_words", [])))
-    lex.hindsight_cues = set(_strings(path, "hindsight_cues", data.get("hindsight_cues", [])))
-    lex.new_date_cues = set(_strings(path, "new_date_cues", data.get("new_date_cues", [])))
-    lex.undated_cues = set(_strings(path, "undated_cues", data.get("undated_cues", [])))
-    lex.clause_words = set(_strings(path, "clause_words", data.get("clause_words", [])))
     for phrase in _strings(path, "titles", data.get("titles", [])):
         lex.titles.add(phrase, phrase)
     for phrase in _strings(path, "future_markers", data.get("future_markers", [])):
