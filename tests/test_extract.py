@@ -2,7 +2,8 @@
 
 Each expected claim must be found (participants by surname, kind, status,
 place, effective date), and no claim may name a story the case does not
-expect. Cases the extractor still gets wrong are listed, with the reason, in
+expect; a case with `"exact": true` may not read any other status either.
+Cases the extractor still gets wrong are listed, with the reason, in
 tests/data/extract_known_misses.txt; they run as strict xfails, so fixing one
 means deleting its line.
 """
@@ -64,6 +65,8 @@ def test_extraction_case(case: dict, extractor: ClaimExtractor) -> None:
     missing = expected - got
     stories = {(k[0], k[1]) for k in expected}
     strays = {k for k in got if (k[0], k[1]) not in stories}
+    if case.get("exact"):
+        strays = got - expected
     assert not missing and not strays, f"missing {missing}; stray {strays}; got {got}"
 
 

@@ -223,6 +223,8 @@ class ClaimExtractor:
             modal = any(t.lower in self.lex.modals for t in window[-3:])
             if not cue.negative and any(t.lower in self.lex.negators for t in window):
                 status = self.lex.negated.get(cue.status)
+                if cue.phrase in self.lex.detail_cues:
+                    status = None  # "the venue has not been announced": a detail, not a halt
                 rule += f", negated -> {status or 'nothing'}"
                 if modal and status:  # "might not go ahead"
                     status = self.lex.modal.get(status, status)
@@ -298,7 +300,9 @@ class ClaimExtractor:
                     readings.append((event.start, event.end, status, rule, event.text))
             if not readings:
                 reading = self._implicit_status(event, tokens, times, article.published, future)
-                if reading:
+                if reading and not (linked and reading[2] == "held"):
+                    # a past date says held only in a sentence with no cue: "was keen to
+                    # host him for the annual summit on Monday" is not held on Monday
                     readings.append(reading)
             name = name_of(event, tokens, mentions, lex) or event.name
             if event.word.kind == "launch":
@@ -502,8 +506,11 @@ class ClaimExtractor:
                    status: str = "held", cue_text: str = "") -> tuple[date, str | None]:
         """The publication date, moved back by the nearest governing past time expression."""
         best: tuple[int, TimeExpression] | None = None
-        if "now" in cue_text.lower().split():
-            return published, None  # "is now rescheduled": as of the article
+        words = cue_text.lower().split()
+        if "now" in words or words[:1] in (["will"], ["shall"]):
+            # "is now rescheduled", "will be held on May 23, after a delay last month":
+            # as of the article
+            return published, None
         forward = self.lex.status_rank(status) <= self.lex.status_rank("planned")
         for t in times:
             if forward and t.start >= cue[1] and cue_text.lower() not in self.lex.dating_cues \
