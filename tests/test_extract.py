@@ -2,7 +2,8 @@
 
 Each expected claim must be found (participants by surname, kind, status,
 place, effective date), and no claim may name a story the case does not
-expect; a case with `"exact": true` may not read any other status either.
+expect; a case with `"exact": true` may not read any other status either, and an
+expected claim with a "name" (or null) must carry that event name.
 Cases the extractor still gets wrong are listed, with the reason, in
 tests/data/extract_known_misses.txt; they run as strict xfails, so fixing one
 means deleting its line.
@@ -17,6 +18,7 @@ import pytest
 
 from monitor.articles import Article
 from monitor.extract import Claim, ClaimExtractor, load_lexicon
+from monitor.stories import name_key
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data"
@@ -68,6 +70,12 @@ def test_extraction_case(case: dict, extractor: ClaimExtractor) -> None:
     if case.get("exact"):
         strays = got - expected
     assert not missing and not strays, f"missing {missing}; stray {strays}; got {got}"
+    names = {_key(c): c.name for c in claims}
+    for item in case["expect"]:
+        if "name" in item:  # null: the event has no name of its own
+            got_name, want = names[_expected_key(item)], item["name"]
+            assert (got_name and want and name_key(got_name) == name_key(want)
+                    or got_name == want), f"named {names}"
 
 
 def test_known_misses_name_real_cases() -> None:

@@ -180,8 +180,8 @@ class EntityFinder:
                     memory.learn(existing[0] if existing[0].country or not country else Mention(
                         existing[0].name, "person", start, end, country))
                 continue
-            if not free(start, end):
-                continue
+            if not free(start, end) or self.lex.titles.find(tokens[start:start + 1]):
+                continue  # "the Deputy Commissioner's residence": a title after a title
             words = [t.text for t in tokens[start:end]]
             known = memory.by_surname.get(words[-1].lower())
             listed = self.lex.surnames.get(words[-1].lower())

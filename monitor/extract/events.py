@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -234,6 +235,10 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
             and places[-1][1] == start - 1
         if chained:
             continue  # "Houston, Texas": the first place is the precise one
+        if before_event and not linked and place.kind == "country" and start >= 2 \
+                and tokens[start - 1].text in ("-", "–", "/") \
+                and any(m.type == "country" and m.end == start - 1 for m in mentions):
+            continue  # "the India-Japan summit": a pair of parties, not a place
         if linked or before_event:
             places.append(PlaceMention(start, end, place, j + 1 if linked else start))
     if events:
@@ -425,6 +430,9 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return None  # "Revised launch ...", "Gates open ...": any first word is capitalised
     if all(lex.adjectives.find(tokens[k:k + 1]) for k in range(start, event.start)):
         return None  # "the Irish festival": a nationality, not a name
+    if all(t.lower in lex.generic_name_words or re.fullmatch(r"\d+(st|nd|rd|th)", t.lower)
+           or t.text == "-" for t in words):
+        return None  # "India-Japan Annual Summit", "the 2nd Joint Meeting": no name of its own
 
     last = end if include_word(event) else event.start
     return " ".join(t.text for t in tokens[start:last]).replace(" - ", "-").replace(" ' s", "'s")

@@ -176,6 +176,7 @@ class Lexicon:
     new_date_cues: set[str] = field(default_factory=set)
     undated_cues: set[str] = field(default_factory=set)
     detail_cues: set[str] = field(default_factory=set)
+    generic_name_words: set[str] = field(default_factory=set)
     attribution_verbs: set[str] = field(default_factory=set)
     place_blockers: set[str] = field(default_factory=set)
     negated: dict[str, str | None] = field(default_factory=dict)
@@ -206,7 +207,8 @@ def _load_toml(path: Path) -> dict[str, Any]:
 _WORD_SETS = ("negators", "modals", "attribution_verbs", "place_blockers", "organisation_heads",
               "descriptors", "background_markers", "planning_subjects", "planning_subject_cues",
               "dating_cues", "vote_types", "vehicle_words", "venue_words", "hindsight_cues",
-              "new_date_cues", "undated_cues", "detail_cues", "clause_words")
+              "new_date_cues", "undated_cues", "detail_cues", "generic_name_words",
+              "clause_words")
 
 
 def _strings(path: Path, key: str, value: Any) -> list[str]:
