@@ -75,6 +75,9 @@ def _name_run(tokens: list[Token], start: int, limit: int = 3) -> int:
         token = tokens[end]
         if _capitalised(token) and token.text.isalpha():
             end += 1
+        elif len(token.text) == 1 and token.text.isupper() and end + 1 < len(tokens) \
+                and tokens[end + 1].text[:1].isupper() and tokens[end + 1].text.isalpha():
+            end += 1  # initials: "A K Abdul Momen"
         elif token.text == "-" and end > start and end + 1 < len(tokens) \
                 and tokens[end + 1].text.isalpha() and tokens[end].end == tokens[end + 1].start:
             end += 2  # hyphenated given names: "Min-jun"
