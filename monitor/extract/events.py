@@ -23,7 +23,7 @@ _PLACE_ADJECTIVES = {"southern", "northern", "eastern", "western", "central", "c
                      "northeastern", "northwestern", "southeastern", "southwestern", "border",
                      "seaside", "historic", "ancient", "holy", "industrial", "port", "mountain",
                      "north-eastern", "north-western", "south-eastern", "south-western"}
-_PRONOUNS_PLURAL = {"them", "both", "two", "they", "pair"}
+_PRONOUNS_PLURAL = {"them", "both", "two", "they", "pair", "their"}
 _PRONOUNS_SINGLE = {"he", "his", "she", "her", "him"}
 
 
