@@ -171,8 +171,10 @@ def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) ->
             + event.participants
 
 
-def _vehicle_name(tokens: list[Token], lex: Lexicon) -> str | None:
-    """A launch vehicle the sentence names: "the Starliner capsule", "a Kittiwake rocket"."""
+def _vehicle_names(tokens: list[Token], lex: Lexicon) -> list[tuple[str, bool]]:
+    """Launch vehicles the sentence names, each with whether it is a carrier rocket:
+    "the Starliner capsule" (False), "an Atlas rocket" (True)."""
+    found = []
     for i in range(1, len(tokens)):
         if tokens[i].lower in lex.vehicle_words and tokens[i - 1].text[:1].isupper() \
                 and tokens[i - 1].text[:1].isalpha() and tokens[i - 1].lower not in MONTHS \
@@ -181,8 +183,21 @@ def _vehicle_name(tokens: list[Token], lex: Lexicon) -> str | None:
             while start > 0 and (tokens[start - 1].text[:1].isupper() or tokens[start - 1].text
                                  == "-") and tokens[start - 1].text[:1].isalnum():
                 start -= 1
-            return " ".join(t.text for t in tokens[start:i]).replace(" - ", "-")
-    return None
+            while tokens[start].text in NOT_NAMES:
+                start += 1  # "The Osprey rocket" at the start of a sentence
+            name = " ".join(t.text for t in tokens[start:i]).replace(" - ", "-")
+            found.append((name, tokens[i].lower in lex.carrier_words))
+    return found
+
+
+def _remember_vehicles(tokens: list[Token], lex: Lexicon, memory: ArticleMemory) -> None:
+    """The article's vehicle is the first spacecraft it names, else the first rocket: a
+    launch is the story of what it carries ("Starliner" rather than its "Atlas V")."""
+    for name, carrier in _vehicle_names(tokens, lex):
+        if carrier:
+            memory.carriers.add(name)
+        if memory.vehicle is None or memory.vehicle_is_carrier and not carrier:
+            memory.vehicle, memory.vehicle_is_carrier = name, carrier
 
 
 class ClaimExtractor:
@@ -246,8 +261,7 @@ class ClaimExtractor:
         if not tokens:
             return []
         mentions = self.entities.find(tokens, memory)
-        if memory.vehicle is None:
-            memory.vehicle = _vehicle_name(tokens, lex)
+        _remember_vehicles(tokens, lex, memory)
         # "Northlight Launch", "the Hanbit Film Awards committee": a capitalised event word
         # inside an organisation's name is part of the name
         events = [e for e in find_events(tokens, lex) if not any(
@@ -306,7 +320,9 @@ class ClaimExtractor:
                     readings.append(reading)
             name = name_of(event, tokens, mentions, lex) or event.name
             if event.word.kind == "launch":
-                if name:
+                if name and name in memory.carriers and not memory.vehicle_is_carrier:
+                    name = memory.vehicle  # "the Atlas rocket lifted off" with Starliner
+                elif name:
                     memory.vehicle = memory.vehicle or name
                 else:
                     # "Boeing's first astronaut launch", "It is due to blast off": the
@@ -534,7 +550,8 @@ class ClaimExtractor:
                 and tokens[1].text == ",":
             return published - timedelta(days=1), "earlier"  # "Earlier, the two sides met"
         if any(t.lower == "had" or t.lower in self.lex.background_markers for t in window) or any(
-                t.lower == "earlier" for t in tokens[max(0, cue[0] - 3):cue[1] + 2]):
+                t.lower == "earlier" for t in tokens[max(0, cue[0] - 3):cue[0]]
+                + tokens[cue[1]:cue[1] + 2]):  # not "no earlier than" itself
             return published - timedelta(days=1), "had"
         return published, None
 

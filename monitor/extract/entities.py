@@ -44,6 +44,8 @@ class ArticleMemory:
     last_people: list[str] = field(default_factory=list)
     previous_people: list[str] = field(default_factory=list)
     vehicle: str | None = None  # the launch vehicle the article named first
+    vehicle_is_carrier: bool = False  # a rocket, not the spacecraft it carries
+    carriers: set[str] = field(default_factory=set)  # rockets named so far
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""

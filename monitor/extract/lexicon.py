@@ -171,6 +171,7 @@ class Lexicon:
     planning_subjects: set[str] = field(default_factory=set)
     planning_subject_cues: set[str] = field(default_factory=set)
     vehicle_words: set[str] = field(default_factory=set)
+    carrier_words: set[str] = field(default_factory=set)
     venue_words: set[str] = field(default_factory=set)
     hindsight_cues: set[str] = field(default_factory=set)
     new_date_cues: set[str] = field(default_factory=set)
@@ -206,9 +207,9 @@ def _load_toml(path: Path) -> dict[str, Any]:
 # of the same name
 _WORD_SETS = ("negators", "modals", "attribution_verbs", "place_blockers", "organisation_heads",
               "descriptors", "background_markers", "planning_subjects", "planning_subject_cues",
-              "dating_cues", "vote_types", "vehicle_words", "venue_words", "hindsight_cues",
-              "new_date_cues", "undated_cues", "detail_cues", "generic_name_words",
-              "clause_words")
+              "dating_cues", "vote_types", "vehicle_words", "carrier_words", "venue_words",
+              "hindsight_cues", "new_date_cues", "undated_cues", "detail_cues",
+              "generic_name_words", "clause_words")
 
 
 def _strings(path: Path, key: str, value: Any) -> list[str]:
