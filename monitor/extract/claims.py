@@ -67,6 +67,18 @@ class Reading(NamedTuple):
     background: bool = False
 
 
+_PRESENT = {"is", "are", "was", "were", "been", "currently", "now", "already", "'s", "s"}
+
+
+def _quoted(tokens: list[Token], index: int) -> bool:
+    """Whether the token at `index` is inside quotation marks."""
+    inside = False
+    for token in tokens[:index]:
+        if token.text in ("“", "”", '"'):
+            inside = token.text != "”" and not (inside and token.text == '"')
+    return inside
+
+
 def _still_ahead(tokens: list[Token], start: int) -> bool:
     """Whether the words before a held cue put it ahead: "to be launched", "will be held"."""
     return [t.lower for t in tokens[max(0, start - 2):start]] in (["to", "be"], ["will", "be"])
@@ -220,7 +232,9 @@ class ClaimExtractor:
             window = tokens[max(0, match.start - 4):match.start]
             cut = max((k for k, t in enumerate(window) if t.text in BOUNDARIES), default=-1)
             window = window[cut + 1:]
-            if status == "held" and _still_ahead(tokens, match.start):
+            if status == "held" and (_still_ahead(tokens, match.start) or future and (
+                    tokens[match.start].lower.endswith("ing") and match.start > 0
+                    and tokens[match.start - 1].lower not in _PRESENT)):
                 status = "planned"  # "is rescheduled to be launched on July 22"
                 rule += ", still ahead -> planned"
             if status == "held" and cue.phrase in self.lex.planning_subject_cues and any(
@@ -447,6 +461,11 @@ class ClaimExtractor:
         """"them", "the meeting" and "his visit" borrow participants from earlier sentences."""
         people = [m for m in event.participants if m.type == "person"]
         pronoun = any(t.lower in ("he", "his", "she", "her", "i", "we") for t in tokens)
+        if _quoted(tokens, event.start) and not any(t.lower in ("i", "we", "my", "our")
+                                                    for t in tokens):
+            # "'... his Apostolic Journey', spokesman Bruni said": in a quote, "his" is
+            # someone the speaker talks about
+            speakers = []
         joins = any(t.lower.startswith("join") for t in tokens)
         if len(people) < 2 and pronoun and speakers and not event.exhaustive and (
                 joins or not event.uses_plural_pronoun):
@@ -529,6 +548,8 @@ class ClaimExtractor:
             return published, None
         forward = self.lex.status_rank(status) <= self.lex.status_rank("planned")
         for t in times:
+            if t.start >= cue[1] and t.end == event[0]:
+                continue  # "cancelled a planned July trip": the trip's date, not the claim's
             if forward and t.start >= cue[1] and cue_text.lower() not in self.lex.dating_cues \
                     and not (t.day and t.day < published):
                 continue  # "set for March 18", "planning to visit in July": the event's date
@@ -566,11 +587,20 @@ class ClaimExtractor:
         # "postponed on Monday and now rescheduled for July 22": the new date is the news
         renewed = {(c.participants, c.kind, c.name, c.effective) for c in found
                    if c.status == "planned" and c.cue.lower() in self.lex.new_date_cues}
+        # "canceled a planned July trip ... would be rescheduled to a later date": the
+        # same day's postponement says what the cancellation means
+        deferred = {(c.participants, c.kind, c.name, c.effective): c.location for c in found
+                    if c.status == "postponed" and not c.background}
         seen = set()
         claims = []
         for claim in found:
             if claim.status in ("postponed", "paused") and (
                     claim.participants, claim.kind, claim.name, claim.effective) in renewed:
+                continue
+            key = (claim.participants, claim.kind, claim.name, claim.effective)
+            if claim.status == "cancelled" and key in deferred and (
+                    not claim.location or not deferred[key]
+                    or deferred[key] == claim.location):
                 continue
             participants = tuple(sorted({full.get(p, p) for p in claim.participants}))
             if participants != claim.participants:

@@ -152,6 +152,15 @@ class EntityFinder:
         """A nationality or a title, not a person: "Korean", "President"."""
         return bool(self.lex.adjectives.find(words) or self.lex.titles.find(words))
 
+    def _speaks(self, tokens: list[Token], mention: Mention) -> bool:
+        """Whether a person is only quoted here ("Bruni said", "said Bruni"): a spokesman
+        is not who "he" travels in the next sentence."""
+        verbs = self.lex.attribution_verbs
+        after = [t.lower for t in tokens[mention.end:mention.end + 2]]
+        return bool(after and (after[0] in verbs or after[0] == "," and after[1:2]
+                               and after[1] in verbs)) or (
+            mention.start > 0 and tokens[mention.start - 1].lower in verbs)
+
     def find(self, tokens: list[Token], memory: ArticleMemory) -> list[Mention]:
         """All mentions in one sentence, without overlaps, in text order."""
         mentions = self._watchlist(tokens)
@@ -318,7 +327,8 @@ class EntityFinder:
         mentions.sort(key=lambda m: m.start)
         for mention in mentions:
             memory.learn(mention)
-        people = list(dict.fromkeys(m.name for m in mentions if m.type == "person"))
+        people = list(dict.fromkeys(m.name for m in mentions if m.type == "person"
+                                    and not self._speaks(tokens, m)))
         memory.previous_people = memory.last_people
         if people:
             memory.last_people = people
