@@ -548,8 +548,13 @@ class ClaimExtractor:
             return published, None
         forward = self.lex.status_rank(status) <= self.lex.status_rank("planned")
         for t in times:
-            if t.start >= cue[1] and t.end == event[0]:
+            if t.start >= cue[1] and 0 <= event[0] - t.end <= 2 and all(
+                    k.text.isalpha() and k.lower not in self.lex.clause_words
+                    for k in tokens[t.end:event[0]]):
                 continue  # "cancelled a planned July trip": the trip's date, not the claim's
+            if t.start >= cue[1] and t.start > 0 and tokens[t.start - 1].lower in (
+                    "until", "till", "to", "for"):
+                continue  # "voted to delay the election until December": the new date
             if forward and t.start >= cue[1] and cue_text.lower() not in self.lex.dating_cues \
                     and not (t.day and t.day < published):
                 continue  # "set for March 18", "planning to visit in July": the event's date

@@ -15,6 +15,7 @@ from monitor.extract.lexicon import Token
 WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
 MONTHS.pop("may", None)  # "may" is far more often the modal; "in May" is handled below
 _NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "several": 3, "few": 3, "a few": 3}
@@ -128,8 +129,9 @@ def find_time_expressions(tokens: list[Token], published: date,
             i += 1
         elif (month := _is_month(tokens, i)) is not None:
             day_num = None
-            if i + 1 < n and tokens[i + 1].text.isdigit() and int(tokens[i + 1].text) <= 31:
-                day_num = int(tokens[i + 1].text)
+            after = i + 2 if i + 2 < n and tokens[i + 1].text == "." else i + 1  # "Feb. 5"
+            if after < n and tokens[after].text.isdigit() and int(tokens[after].text) <= 31:
+                day_num = int(tokens[after].text)
             elif i > 0 and tokens[i - 1].text.isdigit() and int(tokens[i - 1].text) <= 31:
                 day_num = int(tokens[i - 1].text)
             year = None
