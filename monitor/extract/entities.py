@@ -208,8 +208,13 @@ class EntityFinder:
             add(Mention(name, "person", start, end, country))
         # Short forms and bare surnames of people met earlier, and fuzzy transliterations.
         places = {i for p in self.lex.places.find(tokens) for i in range(p.start, p.end)}
-        for i, token in enumerate(tokens):
-            if i in taken or not _capitalised(token) or not token.text.isalpha():
+        # the passes below look only at the positions that can start what they seek: a
+        # capitalised word, "between", an organisation's head noun
+        upper = [i for i, token in enumerate(tokens) if token.text[:1].isupper()]
+        vocabulary = {t.lower for t in tokens}
+        for i in upper:
+            token = tokens[i]
+            if i in taken or token.text in NOT_NAMES or not token.text.isalpha():
                 continue
             if i in places and not memory.by_surname.get(token.lower):
                 continue  # "San Francisco" is no transliteration of a person's name
@@ -225,9 +230,8 @@ class EntityFinder:
                 end = _name_run(tokens, i, 2)
                 add(Mention(" ".join(t.text for t in tokens[i:end]), "person", i, end))
         # "between Kalovor and Delmiren": unknown names either side of the "and".
-        for i, token in enumerate(tokens):
-            if token.lower != "between":
-                continue
+        for i in (i for i, token in enumerate(tokens) if token.lower == "between") \
+                if "between" in vocabulary else ():
             first_end = _name_run(tokens, i + 1)
             if first_end == i + 1 or first_end >= len(tokens) or tokens[first_end].lower != "and":
                 continue
@@ -265,7 +269,8 @@ class EntityFinder:
                 add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start, end))
         # "Kang and Takeda spoke by phone": two unknown names joined by "and" that open a
         # clause and are followed by a verb or auxiliary (a lower-case word)
-        for i in range(len(tokens)):
+        # a run of names starts with a capital (`_name_run`), and is followed by "and"
+        for i in upper if "and" in vocabulary else ():
             if i > 0 and tokens[i - 1].text not in (",", ";", ":", '"') \
                     and tokens[i - 1].lower not in ("that", "when", "as", "after", "before"):
                 continue
@@ -285,8 +290,9 @@ class EntityFinder:
                     add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start,
                                 end))
         # Unlisted organisations: a capitalised name ending in a head noun ("X Aerospace").
-        for i, token in enumerate(tokens):
-            if token.text not in self.lex.organisation_heads or i in taken:
+        heads = self.lex.organisation_heads
+        for i in [i for i, token in enumerate(tokens) if token.text in heads]:
+            if i in taken:
                 continue
             start = i
             while start > 0 and start - 1 not in taken and (
