@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from monitor.articles import Article
@@ -81,10 +82,13 @@ def match_key(claim: Claim) -> str:
 _NOT_KEYS = {"the", "of", "and", "de", "da", "van", "von", "der", "al", "bin", "la", "le"}
 
 
-def _words(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _words(text: str) -> frozenset[str]:
+    """The words a name is matched by (cached: the same few names are compared for
+    every claim of a batch)."""
     words = re.findall(r"\w+", text.lower())
-    return {w for w in words if len(w) > 1 and w not in _NOT_KEYS and w not in _SUFFIXES
-            and not re.fullmatch(r"(19|20)\d\d", w)}
+    return frozenset(w for w in words if len(w) > 1 and w not in _NOT_KEYS
+                     and w not in _SUFFIXES and not re.fullmatch(r"(19|20)\d\d", w))
 
 
 def index_keys(participants: list[str] | tuple[str, ...], name: str | None) -> set[str]:
