@@ -274,11 +274,17 @@ class ClaimExtractor:
         tokens = tokenize(strip_asides(sentence.text))
         if not tokens:
             return []
+        found = find_events(tokens, lex)
+        if not found and self.entities.names_nothing(tokens):
+            # no event and no name: nothing to claim, nothing for the article's memory
+            # (no vehicle either: one is named by a capitalised word before its noun)
+            self.entities.found_nothing(memory)
+            return []
         mentions = self.entities.find(tokens, memory)
         _remember_vehicles(tokens, lex, memory)
         # "Northlight Launch", "the Hanbit Film Awards committee": a capitalised event word
         # inside an organisation's name is part of the name
-        events = [e for e in find_events(tokens, lex) if not any(
+        events = [e for e in found if not any(
             m.type == "organisation" and m.start <= e.start and e.end <= m.end
             and m.end - m.start > 1 for m in mentions)]
         if not events:
