@@ -25,7 +25,7 @@ from monitor.extract.events import (
     place_of,
     place_tokens,
 )
-from monitor.extract.lexicon import Cue, Lexicon, PhraseMatch, Token, tokenize
+from monitor.extract.lexicon import Cue, Lexicon, PhraseMatch, Token, Tokens, tokenize
 from monitor.extract.sentences import Sentence, split_sentences
 
 MAX_CUE_DISTANCE = 14
@@ -100,7 +100,9 @@ _AUXILIARIES = {"has", "have", "had", "is", "was", "were", "are", "also", "later
 
 def strip_asides(text: str) -> str:
     """Drop parenthetical asides between dashes or brackets: they name other things."""
-    return _ASIDE.sub(" ", text)
+    if "(" in text or "—" in text or "–" in text:  # one of which every aside has
+        return _ASIDE.sub(" ", text)
+    return text
 
 
 def _source(tokens: list[Token], lex: Lexicon) -> tuple[str | None, set[int]]:
@@ -186,7 +188,10 @@ def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) ->
 def _vehicle_names(tokens: list[Token], lex: Lexicon) -> list[tuple[str, bool]]:
     """Launch vehicles the sentence names, each with whether it is a carrier rocket:
     "the Starliner capsule" (False), "an Atlas rocket" (True)."""
-    found = []
+    found: list[tuple[str, bool]] = []
+    if lex.vehicle_words.isdisjoint(tokens.lowers if isinstance(tokens, Tokens)
+                                    else [t.lower for t in tokens]):
+        return found
     for i in range(1, len(tokens)):
         if tokens[i].lower in lex.vehicle_words and tokens[i - 1].text[:1].isupper() \
                 and tokens[i - 1].text[:1].isalpha() and tokens[i - 1].lower not in MONTHS \

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from monitor.extract.lexicon import Entity, Lexicon, Token
+from monitor.extract.lexicon import Entity, Lexicon, Token, capitals
 
 FUZZY_CACHE_SIZE = 50_000  # capitalised words whose fuzzy watchlist match is remembered
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiv", "xvi"}
@@ -166,7 +166,7 @@ class EntityFinder:
         but a first word like "The" or "He" (every pass but three needs one), no
         watchlist phrase, no nationality adjective (descriptors), no organisation head
         noun. A quarter of the sentences of news text."""
-        upper = [i for i, token in enumerate(tokens) if token.text[:1].isupper()]
+        upper = capitals(tokens)
         if upper and (upper != [0] or tokens[0].text not in NOT_NAMES):
             return False
         heads = self.lex.organisation_heads
@@ -227,7 +227,7 @@ class EntityFinder:
         places = {i for p in self.lex.places.find(tokens) for i in range(p.start, p.end)}
         # the passes below look only at the positions that can start what they seek: a
         # capitalised word, "between", an organisation's head noun
-        upper = [i for i, token in enumerate(tokens) if token.text[:1].isupper()]
+        upper = capitals(tokens)
         vocabulary = {t.lower for t in tokens}
         for i in upper:
             token = tokens[i]

@@ -42,12 +42,26 @@ class Tokens(list[Token]):
 
     A slice of it is a plain list; the matchers take either."""
 
-    __slots__ = ("lowers", "matches")
+    __slots__ = ("lowers", "matches", "_capitals")
 
     def __init__(self, tokens: list[Token]) -> None:
         super().__init__(tokens)
         self.lowers = [t.lower for t in tokens]
         self.matches: dict[int, list[PhraseMatch[Any]]] = {}
+        self._capitals: list[int] | None = None
+
+    def capitals(self) -> list[int]:
+        """Positions of the tokens that start with a capital letter (computed once)."""
+        if self._capitals is None:
+            self._capitals = [i for i, token in enumerate(self) if token.text[:1].isupper()]
+        return self._capitals
+
+
+def capitals(tokens: list[Token]) -> list[int]:
+    """Positions of the tokens that start with a capital letter."""
+    if isinstance(tokens, Tokens):
+        return tokens.capitals()
+    return [i for i, token in enumerate(tokens) if token.text[:1].isupper()]
 
 
 def tokenize(text: str) -> Tokens:
