@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from monitor.extract.lexicon import Entity, Lexicon, Token, capitals
+from monitor.extract.lexicon import Entity, Lexicon, Token, Tokens, capitals
 
 FUZZY_CACHE_SIZE = 50_000  # capitalised words whose fuzzy watchlist match is remembered
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiv", "xvi"}
@@ -228,7 +228,7 @@ class EntityFinder:
         # the passes below look only at the positions that can start what they seek: a
         # capitalised word, "between", an organisation's head noun
         upper = capitals(tokens)
-        vocabulary = {t.lower for t in tokens}
+        lowers = tokens.lowers if isinstance(tokens, Tokens) else [t.lower for t in tokens]
         for i in upper:
             token = tokens[i]
             if i in taken or token.text in NOT_NAMES or not token.text.isalpha():
@@ -248,7 +248,7 @@ class EntityFinder:
                 add(Mention(" ".join(t.text for t in tokens[i:end]), "person", i, end))
         # "between Kalovor and Delmiren": unknown names either side of the "and".
         for i in (i for i, token in enumerate(tokens) if token.lower == "between") \
-                if "between" in vocabulary else ():
+                if "between" in lowers else ():
             first_end = _name_run(tokens, i + 1)
             if first_end == i + 1 or first_end >= len(tokens) or tokens[first_end].lower != "and":
                 continue
@@ -287,7 +287,7 @@ class EntityFinder:
         # "Kang and Takeda spoke by phone": two unknown names joined by "and" that open a
         # clause and are followed by a verb or auxiliary (a lower-case word)
         # a run of names starts with a capital (`_name_run`), and is followed by "and"
-        for i in upper if "and" in vocabulary else ():
+        for i in upper if "and" in lowers else ():
             if i > 0 and tokens[i - 1].text not in (",", ";", ":", '"') \
                     and tokens[i - 1].lower not in ("that", "when", "as", "after", "before"):
                 continue
