@@ -161,6 +161,18 @@ class EntityFinder:
                                and after[1] in verbs)) or (
             mention.start > 0 and tokens[mention.start - 1].lower in verbs)
 
+    def _proxy(self, tokens: list[Token], mention: Mention) -> bool:
+        """Whether a name only owns who acts: "Duarte's (special) envoy", "X's top aide"."""
+        if mention.end + 2 >= len(tokens) or tokens[mention.end].text != "'" \
+                or tokens[mention.end + 1].lower != "s":
+            return False
+        for token in tokens[mention.end + 2:mention.end + 5]:
+            if token.lower in self.lex.proxy_nouns:
+                return True
+            if not (token.text.isalpha() and token.text.islower()):
+                return False
+        return False
+
     def find(self, tokens: list[Token], memory: ArticleMemory) -> list[Mention]:
         """All mentions in one sentence, without overlaps, in text order."""
         mentions = self._watchlist(tokens)
@@ -327,6 +339,8 @@ class EntityFinder:
         mentions.sort(key=lambda m: m.start)
         for mention in mentions:
             memory.learn(mention)
+        # "Duarte's predecessor visited": Duarte is named, but is not the one who acts
+        mentions = [m for m in mentions if m.type != "person" or not self._proxy(tokens, m)]
         people = list(dict.fromkeys(m.name for m in mentions if m.type == "person"
                                     and not self._speaks(tokens, m)))
         memory.previous_people = memory.last_people

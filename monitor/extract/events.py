@@ -412,7 +412,11 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         while stop < len(tokens) and (tokens[stop].text[:1].isupper() or tokens[stop].text
                                       .isdigit() or tokens[stop].text == "-"):
             stop += 1
-        return " ".join(t.text for t in tokens[end + 1:stop]).replace(" - ", "-")
+        if not any(i in taken for i in range(end + 1, stop)) \
+                and not lex.titles.find(tokens[end + 1:stop]):
+            # "the visit of Foreign Minister Ana Duarte" is her visit, not its name
+            return " ".join(t.text for t in tokens[end + 1:stop]).replace(" - ", "-")
+        return None
     while end < len(tokens) and tokens[end].text.isdigit() and event.text[:1].isupper():
         end += 1
     for k in range(start + 1, event.start - 1):
