@@ -220,6 +220,8 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         linked = j >= 0 and tokens[j].lower in _PLACE_LINKS
         if linked and j > 0 and tokens[j - 1].lower in lex.place_blockers:
             continue
+        if _owner_only(tokens, end):
+            continue  # "at Argentina's request": whose request, not where
         host = next((k for k in range(end, min(end + 7, len(tokens)))
                      if tokens[k].lower in _HOSTING), None)
         if host is not None and not linked and place.kind != "country" and not any(
@@ -247,6 +249,17 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     return places
 
 
+def _owner_only(tokens: list[Token], end: int) -> bool:
+    """Whether a place name ending at `end` only owns the next word ("Argentina's
+    request"), rather than being where it is ("Brazil's capital", "Lima's Estadio")."""
+    if end + 2 >= len(tokens) or tokens[end].text != "'" or tokens[end + 1].lower != "s":
+        return False
+    word = tokens[end + 2]
+    return word.text.isalpha() and word.text.islower() and word.lower not in _PLACE_NOUNS \
+        and word.lower not in _PLACE_ADJECTIVES and word.lower not in _COMPASS
+
+
+_COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 _PLACE_PARTICLES = {"do", "da", "de", "del", "di", "dos", "das", "la", "le", "el", "al", "sur"}
 
 
@@ -259,6 +272,14 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     found = []
     for event in events:
         i = event.end
+        if i < len(tokens) and tokens[i].lower in ("between", "with", "by", "of"):
+            # "a meeting between President X and President Y at Foz do Iguaçu"
+            k = i + 1
+            while k < min(len(tokens), i + 14) and (
+                    k in taken or tokens[k].lower == "and" or tokens[k].text[:1].isupper()):
+                k += 1
+            if k > i + 1 and k - 1 in taken:
+                i = k
         if i < len(tokens) and tokens[i].lower in ("on", "this", "next", "today"):
             continue
         if i + 1 >= len(tokens) or tokens[i].lower not in ("in", "at"):
