@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from monitor.articles import Article
@@ -81,8 +83,15 @@ def match_key(claim: Claim) -> str:
 _NOT_KEYS = {"the", "of", "and", "de", "da", "van", "von", "der", "al", "bin", "la", "le"}
 
 
+@lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    """Lower case without accents: "Shinzō" and "Shinzo" are one spelling."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower())
+                   if not unicodedata.combining(c))
+
+
 def _words(text: str) -> set[str]:
-    words = re.findall(r"\w+", text.lower())
+    words = re.findall(r"\w+", _folded(text))
     return {w for w in words if len(w) > 1 and w not in _NOT_KEYS and w not in _SUFFIXES
             and not re.fullmatch(r"(19|20)\d\d", w)}
 

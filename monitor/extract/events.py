@@ -239,8 +239,8 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
             continue  # "Houston, Texas": the first place is the precise one
         if before_event and not linked and place.kind == "country" and start >= 2 \
                 and tokens[start - 1].text in ("-", "–", "/") \
-                and any(m.type == "country" and m.end == start - 1 for m in mentions):
-            continue  # "the India-Japan summit": a pair of parties, not a place
+                and tokens[start - 2].text[:1].isupper():
+            continue  # "the India-Japan summit", "Indo-Japan": a pair of parties, not a place
         if linked or before_event:
             places.append(PlaceMention(start, end, place, j + 1 if linked else start))
     if events:
