@@ -342,6 +342,11 @@ class ClaimExtractor:
                     # "Boeing's first astronaut launch", "It is due to blast off": the
                     # article's vehicle, named earlier ("the Starliner capsule")
                     name = memory.vehicle
+            if event.word.kind == "vote":
+                # "the February 25 vote" after "Senegal's presidential election": the
+                # article's election
+                name = name or memory.vote
+                memory.vote = memory.vote or name
             event.name = name
             if event.word.needs_name and not name:
                 continue

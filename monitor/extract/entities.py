@@ -46,6 +46,7 @@ class ArticleMemory:
     vehicle: str | None = None  # the launch vehicle the article named first
     vehicle_is_carrier: bool = False  # a rocket, not the spacecraft it carries
     carriers: set[str] = field(default_factory=set)  # rockets named so far
+    vote: str | None = None  # the vote the article named first ("presidential election")
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""
