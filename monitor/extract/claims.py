@@ -18,6 +18,7 @@ from monitor.extract.entities import NOT_NAMES, ArticleMemory, EntityFinder, Men
 from monitor.extract.events import (
     BOUNDARIES,
     EventMention,
+    PlaceMention,
     bind_participants,
     find_events,
     find_places,
@@ -183,6 +184,29 @@ def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) ->
             + event.participants
 
 
+def _presence(tokens: list[Token], events: list[EventMention],
+              places: list[PlaceMention]) -> list[tuple[int, tuple[int, int, str, str, str]]]:
+    """"The envoys are in Jeddah for talks": being at the place for the event says it is
+    held (or planned: "will be in Geneva for the summit"); as (event index, reading)."""
+    found = []
+    for place in places:
+        before = tokens[place.link - 2].lower if place.link >= 2 else ""
+        if place.link < 1 or tokens[place.link - 1].lower != "in" \
+                or before not in ("is", "are", "was", "were", "be") \
+                or place.end >= len(tokens) or tokens[place.end].lower != "for":
+            continue
+        at = place.end + 1 + (place.end + 1 < len(tokens)
+                              and tokens[place.end + 1].lower in ("the", "a", "an"))
+        k = next((k for k, e in enumerate(events) if e.start == at), None)
+        if k is None:
+            continue
+        status = "planned" if before == "be" else "held"
+        phrase = " ".join(t.text for t in tokens[place.link - 2:at])
+        found.append((k, (place.link - 2, at, status, f"presence '{phrase}' -> {status}",
+                          phrase)))
+    return found
+
+
 def _vehicle_names(tokens: list[Token], lex: Lexicon) -> list[tuple[str, bool]]:
     """Launch vehicles the sentence names, each with whether it is a carrier rocket:
     "the Starliner capsule" (False), "an Atlas rocket" (True)."""
@@ -311,6 +335,8 @@ class ClaimExtractor:
                     tokens, span, (events[best].start, events[best].end)) <= MAX_CUE_DISTANCE:
                 linked.setdefault(best, []).append(
                     (match.start, match.end, status, rule, match.payload.phrase))
+        for k, reading in _presence(tokens, events, places):
+            linked.setdefault(k, []).append(reading)
         claims = []
         for k, event in enumerate(events):
             earlier = [(sentence.index, e) for e in events[:k] if e.participants]
