@@ -188,14 +188,26 @@ class StoryBook:
             return apart <= SAME_OCCASION_DAYS
         return False
 
+    def _same_party(self, a: str, b: str) -> bool:
+        """`same_party`, or a country and a body named after it ("Sudan" for "Sudanese
+        Armed Forces" in "Sudan's army"), by the watchlist's adjectives."""
+        if same_party(a, b):
+            return True
+        for country, body in ((a, b), (b, a)):
+            words = body.split()
+            if country in self.groups and len(words) > 1 \
+                    and self.lex.adjectives.get(words[0]) == country:
+                return True
+        return False
+
     def _fit(self, story: StoryRow, claim: Claim) -> int:
         """How a claim fits a story's parties: 2 the same, 1 one side names a single party
         the other includes ("X's visit" and "the X-Y summit"), 0 not at all."""
         if claim.name or story.name:
             return 2 if claim.name and story.name and same_name(claim.name, story.name) else 0
         mine, theirs = claim.participants, story.participants
-        claim_in = all(any(same_party(p, q) for q in theirs) for p in mine)
-        story_in = all(any(same_party(q, p) for p in mine) for q in theirs)
+        claim_in = all(any(self._same_party(p, q) for q in theirs) for p in mine)
+        story_in = all(any(self._same_party(q, p) for p in mine) for q in theirs)
         if claim_in and story_in:
             return 2
         # a pair never joins a trilateral, and a bloc's own event ("the ASEAN summit")
@@ -244,7 +256,7 @@ class StoryBook:
                 continue
             story = stories.get(story.id, story)
             added = [p for p in claim.participants
-                     if not any(same_party(p, q) for q in story.participants)]
+                     if not any(self._same_party(p, q) for q in story.participants)]
             if new or (added and not story.name):
                 story.participants += added
                 story.match_key = "|".join(sorted({surname(p).lower()

@@ -198,3 +198,12 @@ def test_a_state_indexed_before_accents_were_folded_finds_its_stories(tmp_path: 
                     "Kenjiro Oshima in Geneva has been postponed.") == [("planned", "postponed")]
     finally:
         second.close()
+
+
+def test_a_country_and_the_body_named_after_it_are_one_party(monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-03-10", "Envoys of the Chilean Armed Forces and the Andean "
+         "Liberation Front will meet in Lima next week for talks, mediators said.")
+    assert feed(monitor, "b.txt", "2025-03-14", "Talks between Chile and the Andean Liberation "
+                "Front in Lima have been postponed, mediators said.") == [("planned", "postponed")]
+    [story] = monitor.store.stories()
+    assert sorted(story.participants) == ["Andean Liberation Front", "Chilean Armed Forces"]

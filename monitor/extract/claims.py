@@ -579,10 +579,12 @@ class ClaimExtractor:
             return published, None
         forward = self.lex.status_rank(status) <= self.lex.status_rank("planned")
         for t in times:
-            if t.start >= cue[1] and 0 <= event[0] - t.end <= 2 and all(
+            if (t.start >= cue[1] or status != "held") and 0 <= event[0] - t.end <= 2 and all(
                     k.text.isalpha() and k.lower not in self.lex.clause_words
                     for k in tokens[t.end:event[0]]):
-                continue  # "cancelled a planned July trip": the trip's date, not the claim's
+                # "cancelled a planned July trip", "the September 4 meeting is in
+                # jeopardy": the event's date, not the claim's
+                continue
             if t.start >= cue[1] and t.start > 0 and tokens[t.start - 1].lower in (
                     "until", "till", "to", "for"):
                 continue  # "voted to delay the election until December": the new date

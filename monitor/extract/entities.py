@@ -150,8 +150,10 @@ class EntityFinder:
         return None
 
     def _not_a_name(self, words: list[Token]) -> bool:
-        """A nationality or a title, not a person: "Korean", "President"."""
-        return bool(self.lex.adjectives.find(words) or self.lex.titles.find(words))
+        """A nationality, a title or an organisation, not a person: "Korean", "President",
+        "Andean Liberation Front"."""
+        return bool(self.lex.adjectives.find(words) or self.lex.titles.find(words)
+                    or words and words[-1].text in self.lex.organisation_heads)
 
     def _speaks(self, tokens: list[Token], mention: Mention) -> bool:
         """Whether a person is only quoted here ("Bruni said", "said Bruni"): a spokesman
@@ -237,6 +239,23 @@ class EntityFinder:
             if honorific:
                 end = _name_run(tokens, i, 2)
                 add(Mention(" ".join(t.text for t in tokens[i:end]), "person", i, end))
+        # "Brazil's Luísa Carvalho Mendes": a full name after a country's possessive is a
+        # person of that country, and the country only her nationality
+        for m in [m for m in mentions if m.type == "country"]:
+            start = m.end + 2
+            if start >= len(tokens) or tokens[m.end].text != "'" \
+                    or tokens[m.end + 1].lower != "s":
+                continue
+            end = _name_run(tokens, start)
+            words = tokens[start:end]
+            if end - start < 2 or not free(start, end) or places & set(range(start, end)) \
+                    or self._not_a_name(words) or any(
+                        w.text in self.lex.organisation_heads or w.text in self.lex.venue_words
+                        or self.lex.events.find([w]) for w in words):
+                continue
+            mentions.remove(m)  # its tokens stay taken: no other pass reads it as a name
+            add(Mention(" ".join(t.text for t in words).replace(" - ", "-"), "person", start,
+                        end, m.name))
         # "between Kalovor and Delmiren": unknown names either side of the "and".
         for i, token in enumerate(tokens):
             if token.lower != "between":

@@ -15,6 +15,9 @@ BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
                 "visiting", "from"}
 _ARTICLES = {"the", "a", "an"}
+_AUXILIARIES = {"will", "would", "to", "has", "have", "had", "is", "are", "was", "were", "can",
+                "could", "should", "may", "might", "must", "shall", "did", "does", "do", "and",
+                "also", "then", "not"}
 _HOSTING = {"host", "hosts", "hosted", "hosting"}
 # "in the southern port city of Busan": words between the link and the place's name
 _PLACE_NOUNS = {"capital", "city", "town", "resort", "port", "village", "island", "region",
@@ -123,6 +126,9 @@ def _list_before(tokens: list[Token], mentions: list[Mention], end: int) -> list
             break
         found.insert(0, mention)
         i = mention.start
+        if i > 1 and tokens[i - 1].lower == "the" and tokens[i - 2].lower == "and":
+            i -= 2  # "Chile and the Andean Liberation Front"
+            continue
         if i > 0 and tokens[i - 1].lower in ("-", "and", "/"):
             i -= 1
             continue
@@ -232,7 +238,12 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         if j > 0 and tokens[j].lower == "of" and any(
                 m.type == "person" and m.end == j for m in mentions):
             continue  # "President Amara Okonkwo of Nigeria": a nationality, not a place
-        before_event = end < len(tokens) and lex.events.find(tokens[end:end + 3])
+        # "the Budapest summit", "the Lima peace talks": a noun right after the place;
+        # not "Peru will hold talks", where the place is a party
+        before_event = end < len(tokens) and any(
+            not m.payload.verb and all(t.text[:1].isalpha() and t.lower not in _AUXILIARIES
+                                       for t in tokens[end:end + m.start])
+            for m in lex.events.find(tokens[end:end + 3]))
         chained = bool(places) and start >= 2 and tokens[start - 1].text == "," \
             and places[-1][1] == start - 1
         if chained:
