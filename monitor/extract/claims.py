@@ -352,6 +352,13 @@ class ClaimExtractor:
                     status, rule = "planned", f"{rule}, still ahead -> planned"
                 if not negated:
                     readings.append((event.start, event.end, status, rule, event.text))
+            elif event.word.verb and not readings:
+                # "he could potentially meet with Xi": a meeting that may happen
+                before = [t.lower for t in tokens[max(0, event.start - 3):event.start]]
+                if any(w in lex.modals for w in before) and not any(
+                        w in lex.negators for w in before):
+                    readings.append((event.start, event.end, "proposed",
+                                     f"modal before '{event.text}' -> proposed", event.text))
             if not readings:
                 reading = self._implicit_status(event, tokens, times, article.published, future)
                 if reading and not (linked and reading[2] == "held"):
