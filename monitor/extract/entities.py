@@ -326,8 +326,8 @@ class EntityFinder:
                     and tokens[start - 1].text not in NOT_NAMES:
                 start -= 1
             end = i + 1
-            if end + 1 < len(tokens) and tokens[end].lower == "of":
-                # "the Assembly of the Republic", "Union of Forces for the North"
+            if end + 1 < len(tokens) and tokens[end].lower in ("of", "for"):
+                # "the Assembly of the Republic", "Front for Democratic Renewal"
                 k = end + 1 + (tokens[end + 1].lower == "the")
                 stop = k
                 while stop < len(tokens) and stop not in taken and (
