@@ -309,6 +309,10 @@ class ClaimExtractor:
             return []
         source, source_span = _source(tokens, lex)
         excluded = {m.start for m in mentions if m.start in source_span}
+        # "President Amara Okonkwo of Nigeria": the country is her nationality, not a party
+        people_ends = {m.end for m in mentions if m.type == "person"}
+        excluded |= {m.start for m in mentions if m.type == "country" and m.start >= 2
+                     and tokens[m.start - 1].lower == "of" and m.start - 1 in people_ends}
         speakers = [m for m in mentions if m.start in excluded and m.type == "person"]
         skippable = {i for match in lex.titles.find(tokens)
                      for i in range(match.start, match.end)}
