@@ -311,8 +311,10 @@ class ClaimExtractor:
         excluded = {m.start for m in mentions if m.start in source_span}
         # "President Amara Okonkwo of Nigeria": the country is her nationality, not a party
         people_ends = {m.end for m in mentions if m.type == "person"}
-        excluded |= {m.start for m in mentions if m.type == "country" and m.start >= 2
-                     and tokens[m.start - 1].lower == "of" and m.start - 1 in people_ends}
+        for m in mentions:
+            k = m.start - 1 - (m.start >= 1 and tokens[m.start - 1].lower == "the")
+            if m.type == "country" and k >= 1 and tokens[k].lower == "of" and k in people_ends:
+                excluded.add(m.start)
         speakers = [m for m in mentions if m.start in excluded and m.type == "person"]
         skippable = {i for match in lex.titles.find(tokens)
                      for i in range(match.start, match.end)}
@@ -442,8 +444,9 @@ class ClaimExtractor:
             groups.setdefault(reading.when, []).append(reading)
         chosen = []
         for readings in groups.values():
-            if all(r.status == "held" and r.date_text in (None, "had")
-                   and self._background(tokens, r.start, r.end) for r in readings):
+            if all(r.status == "held" and (r.date_text in (None, "had") or self._habitual(
+                    tokens, r.end)) and self._background(tokens, r.start, r.end)
+                   for r in readings):
                 continue  # "they have met twice before": no news, and no occasion to date
             main = [r for r in readings if not self._describes(tokens, r.start, r.end, event)]
             pool = main or readings
@@ -478,9 +481,13 @@ class ClaimExtractor:
     def _background(self, tokens: list[Token], start: int, end: int) -> bool:
         """Whether a cue is told as background: "have met twice before", "had met"."""
         before = [t.lower for t in tokens[max(0, start - 3):start]]
-        after = [t.lower for t in tokens[end:end + 3]]
-        return "had" in before or any(w in ("before", "previously") for w in after) or any(
-            w in self.lex.background_markers for w in before)
+        after = [t.lower for t in tokens[end:end + 4]]
+        return "had" in before or any(w in ("before", "previously") for w in after[:3]) or any(
+            w in self.lex.background_markers for w in before) or self._habitual(tokens, end)
+
+    def _habitual(self, tokens: list[Token], end: int) -> bool:
+        """Whether a held cue tells a habit: "have met several times since 2022"."""
+        return any(t.lower in self.lex.habitual_words for t in tokens[end:end + 4])
 
     def _describes(self, tokens: list[Token], start: int, end: int, event: EventMention) -> bool:
         """Whether a cue only describes the event rather than reporting its status now."""
