@@ -414,10 +414,15 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         if start == event.start:
             return None
         carrier = start
-        while start > 0 and tokens[start - 1].text[:1].isupper() \
+        while start > 0 and (tokens[start - 1].text[:1].isupper() or (
+                tokens[start - 1].text.isdigit() or tokens[start - 1].text == "-")
+                and start > 1 and (tokens[start - 2].text[:1].isalnum()
+                                   or tokens[start - 2].text == "-")) \
                 and tokens[start - 1].text not in _NOT_NAME_WORDS:
-            start -= 1
-        return " ".join(t.text for t in tokens[start:carrier]) or None
+            start -= 1  # "Kittiwake", "Skylark-5"
+        while start < carrier and not tokens[start].text[:1].isupper():
+            start += 1
+        return " ".join(t.text for t in tokens[start:carrier]).replace(" - ", "-") or None
     taken = {i for m in mentions for i in range(m.start, m.end)}
     places = {i for p in lex.places.find(tokens) for i in range(p.start, p.end)}
     while start > 0:
@@ -436,6 +441,16 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             "The", "A", "An"):
         start = min(start + 1, event.start)
     end = event.end
+    if event.word.kind == "launch" and end + 2 < len(tokens) and tokens[end].lower == "of" \
+            and tokens[end + 1].lower in ("the", "its", "their", "a"):
+        # "the launch of the Aurora-2 satellite": the spacecraft names the launch
+        first = stop = end + 2
+        while stop < len(tokens) and (tokens[stop].text[:1].isupper() or stop > first and (
+                tokens[stop].text.isdigit() or tokens[stop].text == "-")) \
+                and tokens[stop].text not in _NOT_NAME_WORDS:
+            stop += 1
+        if stop > first and stop < len(tokens) and tokens[stop].lower in lex.vehicle_words:
+            return " ".join(t.text for t in tokens[first:stop]).replace(" - ", "-")
     if start == event.start and end < len(tokens) and tokens[end].lower == "of" \
             and end + 1 < len(tokens) and tokens[end + 1].text[:1].isupper() \
             and end + 1 not in places and tokens[end + 1].lower not in MONTHS \
