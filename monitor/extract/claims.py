@@ -266,6 +266,12 @@ class ClaimExtractor:
                     for t in tokens[max(0, match.start - 8):match.start]):
                 status = "planned"  # "preparations for the summit are under way"
                 rule += ", preparations -> planned"
+            words = cue.phrase.lower().split()
+            if status == "planned" and len(words) > 1 and words[0] in ("is", "are") \
+                    and words[-1].endswith("ing") and any(
+                        t.lower in ("today", "now", "currently") for t in tokens):
+                status = "held"  # "are meeting in Busan today": happening as reported
+                rule += ", today -> held"
             after = tokens[match.end].lower if match.end < len(tokens) else ""
             if after in ("would", "could", "might") and match.start <= 2:
                 continue  # "Cancelling would hand Beijing the argument": hypothetical
