@@ -61,10 +61,14 @@ _SUFFIXES = {"i", "ii", "iii", "iv", "v", "vi", "jr", "jr.", "sr", "sr."}
 
 
 def surname(name: str) -> str:
-    """The word a person goes by in a title: "King Charles III" -> "Charles"."""
+    """The word a person goes by in a title: "King Charles III" -> "Charles"; a name
+    ending in a hyphenated given name is written family name first: "Seo Min-jun" -> "Seo"."""
     words = name.split()
     while len(words) > 1 and words[-1].lower() in _SUFFIXES:
         words.pop()
+    given = words[-1].split("-")
+    if len(words) > 1 and len(given) == 2 and given[0][:1].isupper() and given[1].islower():
+        return words[0]
     return words[-1]
 
 

@@ -207,3 +207,10 @@ def test_a_country_and_the_body_named_after_it_are_one_party(monitor: Monitor) -
                 "Front in Lima have been postponed, mediators said.") == [("planned", "postponed")]
     [story] = monitor.store.stories()
     assert sorted(story.participants) == ["Andean Liberation Front", "Chilean Armed Forces"]
+
+
+def test_a_name_written_family_name_first_goes_by_the_family_name(monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-03-10", "Foreign Minister Haruto Kisaragi and Foreign "
+         "Minister Seo Min-jun will meet in Busan next week, officials said.")
+    [story] = monitor.store.stories()
+    assert story.title == "Kisaragi–Seo meeting in Busan"
