@@ -68,6 +68,7 @@ class Reading(NamedTuple):
     background: bool = False
 
 
+_DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that"}
 _PRESENT = {"is", "are", "was", "were", "been", "currently", "now", "already", "'s", "s"}
 
 
@@ -267,6 +268,9 @@ class ClaimExtractor:
                 status = "planned"  # "preparations for the summit are under way"
                 rule += ", preparations -> planned"
             words = cue.phrase.lower().split()
+            if len(words) == 1 and match.start > 0 and tokens[match.start - 1].lower in (
+                    "than", "as"):
+                continue  # "lasted longer than scheduled", "went ahead as planned"
             if status == "planned" and len(words) > 1 and words[0] in ("is", "are") \
                     and words[-1].endswith("ing") and any(
                         t.lower in ("today", "now", "currently") for t in tokens):
@@ -340,8 +344,9 @@ class ClaimExtractor:
             if self._modifies_other_noun(tokens, match, event_starts):
                 continue  # "a stalled energy partnership": about the partnership
             span = (match.start, match.end)
-            best = min(range(len(events)), key=lambda k: _distance(
-                tokens, span, (events[k].start, events[k].end)))
+            # on a tie the event after the cue: "the meeting, Kisaragi invited Seo to visit"
+            best = min(range(len(events)), key=lambda k: (_distance(
+                tokens, span, (events[k].start, events[k].end)), events[k].start < span[0]))
             # a lone event takes every cue of its sentence; several compete by distance
             if len(events) == 1 or _distance(
                     tokens, span, (events[best].start, events[best].end)) <= MAX_CUE_DISTANCE:
@@ -455,6 +460,9 @@ class ClaimExtractor:
                    for r in readings):
                 continue  # "they have met twice before": no news, and no occasion to date
             main = [r for r in readings if not self._describes(tokens, r.start, r.end, event)]
+            if any(r.status == "proposed" for r in main):
+                # "invited him to visit Tokyo later this year": the time is the proposal's
+                main = [r for r in main if r.cue.lower() not in self.lex.time_cues]
             pool = main or readings
             # a cue that the event is proposed or planned is the default reading and gives
             # way to any other ("plans for the summit are on hold"); among equals the
@@ -472,9 +480,11 @@ class ClaimExtractor:
     def _modifies_other_noun(self, tokens: list[Token], match: PhraseMatch[Cue],
                              event_starts: set[int]) -> bool:
         """Whether a one-word cue is an adjective on a noun that is not the event."""
-        if match.end - match.start != 1 or not tokens[match.start].lower.endswith("ed") \
-                or match.end >= len(tokens):
-            return False
+        if match.end - match.start != 1 or match.end >= len(tokens) or not (
+                tokens[match.start].lower.endswith("ed")
+                or match.payload.status == "at_risk" and match.start > 0
+                and tokens[match.start - 1].lower in _DETERMINERS):
+            return False  # "a stalled partnership", "their fragile rapprochement"
         nxt = tokens[match.end]
         return (nxt.text.isalpha() and nxt.text.islower() and match.end not in event_starts
                 and nxt.lower not in self.lex.clause_words and not nxt.lower.endswith("ly")

@@ -172,6 +172,13 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
                 # "a trip to South Sudan and Congo": countries travelled to are places
                 objects = [m for m in objects if m.type != "country"]
             event.participants = event.participants + objects
+        who = next((k for k in (event.start - 1, event.start - 2) if k >= 1
+                    and tokens[k].lower == "who" and tokens[k - 1].text == ","), None)
+        if event.word.verb and who is not None and not event.participants and any(
+                t.lower in _PRONOUNS_PLURAL for t in tokens[max(0, who - 6):who]):
+            # "The two ministers, who first met in Geneva": the pair met earlier, and no
+            # one else the sentence names
+            event.uses_plural_pronoun = event.exhaustive = True
         if event.word.verb and not event.exhaustive:
             # the subject: "X and Y met", "X will meet"
             i = event.start
