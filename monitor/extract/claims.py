@@ -68,6 +68,8 @@ class Reading(NamedTuple):
     background: bool = False
 
 
+_NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
+                     "than", "over", "and", "or", "but", "during", "following", "despite"}
 _DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that"}
 _PRESENT = {"is", "are", "was", "were", "been", "currently", "now", "already", "'s", "s"}
 
@@ -183,6 +185,17 @@ def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) ->
         names = {m.name for m in event.participants}
         event.participants = [m for m in trip.participants if m.name not in names] \
             + event.participants
+
+
+def _host_event(tokens: list[Token], event: EventMention,
+                events: list[EventMention]) -> EventMention | None:
+    """The event whose sidelines or margins this one takes place on, if the text says so
+    right after it ("meet on the sidelines of the EU summit")."""
+    after = " ".join(t.lower for t in tokens[event.end:event.end + 5])
+    if not after.startswith(("on the sidelines of", "on the margins of", "at the sidelines of",
+                             "on the fringes of")):
+        return None
+    return next((e for e in events if event.end + 4 <= e.start <= event.end + 10), None)
 
 
 def _presence(tokens: list[Token], events: list[EventMention],
@@ -347,6 +360,10 @@ class ClaimExtractor:
             # on a tie the event after the cue: "the meeting, Kisaragi invited Seo to visit"
             best = min(range(len(events)), key=lambda k: (_distance(
                 tokens, span, (events[k].start, events[k].end)), events[k].start < span[0]))
+            obj = None if any(e.start < match.end and match.start < e.end for e in events) \
+                else self._object_event(tokens, match.end, events)
+            if obj is not None:
+                best = obj  # "agreed in a phone call to call off this year's consultations"
             # a lone event takes every cue of its sentence; several compete by distance
             if len(events) == 1 or _distance(
                     tokens, span, (events[best].start, events[best].end)) <= MAX_CUE_DISTANCE:
@@ -424,6 +441,10 @@ class ClaimExtractor:
             located_at = [place_of(event, [event.start, r.start, *venues, *after], places,
                                    events, lex) for r in chosen]
             location = next((where for where in located_at if where), None)
+            host = _host_event(tokens, event, events)
+            if location is None and host is not None:
+                # "to meet on the sidelines of the EU summit in Brussels": where it is held
+                location = place_of(host, [host.start], places, events, lex)
             for r in chosen:
                 marks = [("event", event.text), ("cue", r.cue)]
                 marks += [("who", _join(tokens[m.start:m.end])) for m in event.participants
@@ -439,6 +460,23 @@ class ClaimExtractor:
         recent.extend((sentence.index, e) for e in events if e.participants or e.name)
         del recent[:-12]
         return claims
+
+    def _object_event(self, tokens: list[Token], end: int,
+                      events: list[EventMention]) -> int | None:
+        """The event a cue takes as its object: the first event noun after it with only
+        determiners and modifiers between ("call off this year's German-Polish
+        consultations"), or None."""
+        for k, event in enumerate(events):
+            if event.start < end or event.start - end > 8:
+                continue
+            between = tokens[end:event.start]
+            if all(t.lower in _DETERMINERS or t.text in ("'", "s", "-") or t.text[:1].isupper()
+                   or t.text.isdigit() or t.text.isalpha() and t.lower not in
+                   self.lex.clause_words and t.lower not in _NOT_OBJECT_WORDS
+                   for t in between):
+                return k
+            return None
+        return None
 
     def _one_per_date(self, tokens: list[Token], event: EventMention,
                       dated: list[Reading]) -> list[Reading]:

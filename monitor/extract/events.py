@@ -182,8 +182,12 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
         if event.word.verb and not event.exhaustive:
             # the subject: "X and Y met", "X will meet"
             i = event.start
-            while i > 0 and tokens[i - 1].text not in BOUNDARIES and i > event.start - 6:
+            while i > 0 and tokens[i - 1].text not in BOUNDARIES and i > event.start - 7:
                 i -= 1
+                if tokens[i].lower in _PRONOUNS_PLURAL:
+                    # "The two leaders are expected to meet": the pair met earlier
+                    event.uses_plural_pronoun = True
+                    break
                 subject = next((m for m in usable if m.end == i or m.start <= i < m.end), None)
                 if subject and subject.start in bound:
                     break
