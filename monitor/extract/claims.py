@@ -70,6 +70,7 @@ class Reading(NamedTuple):
 
 _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
                      "than", "over", "and", "or", "but", "during", "following", "despite"}
+_NATION_NOUNS = {"countries", "governments", "nations", "states"}
 _DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that"}
 _PRESENT = {"is", "are", "was", "were", "been", "currently", "now", "already", "'s", "s"}
 
@@ -575,9 +576,14 @@ class ClaimExtractor:
             # "X said he would meet Y": the speaker is a party; "X said he would join them" too
             event.participants = [*speakers[:1], *event.participants]
         names = {m.name for m in event.participants}
+        nations = any(t.lower in _NATION_NOUNS for t in tokens)
         if event.uses_plural_pronoun and len(names) < 2:
             for _, earlier in reversed(recent):
                 others = [m for m in earlier.participants if m.name not in names]
+                if nations and others and all(m.type != "person" or m.country for m in others):
+                    # "both governments would like to convene ...": the pair's countries
+                    others = [Mention(m.country, "country", -1, -1) if m.type == "person"
+                              and m.country else m for m in others]
                 if len(others) >= 2 or (others and len(earlier.participants) == len(others)
                                         and len(others) + len(names) >= 2):
                     event.participants = event.participants + others
