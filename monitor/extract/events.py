@@ -282,6 +282,8 @@ def _owner_only(tokens: list[Token], end: int) -> bool:
 
 
 _COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
+_TAKING_PLACE = {"held", "place", "meet", "met", "hosted", "staged", "convene", "convened",
+                 "take", "takes"}
 _PLACE_PARTICLES = {"do", "da", "de", "del", "di", "dos", "das", "la", "le", "el", "al", "sur"}
 
 
@@ -292,9 +294,12 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     taken = {i for m in mentions for i in range(m.start, m.end)}
     taken |= {i for p in places for i in range(p.start, p.end)}
     found = []
-    for event in events:
-        i = event.end
-        if i < len(tokens) and tokens[i].lower in ("between", "with", "by", "of"):
+    # "will be held in Tampere", "met in Foz do Iguaçu": after a verb of taking place
+    anchors = [i for i in range(1, len(tokens)) if tokens[i - 1].lower in _TAKING_PLACE]
+    for i in [event.end for event in events] + anchors:
+        if i in anchors:
+            pass
+        elif i < len(tokens) and tokens[i].lower in ("between", "with", "by", "of"):
             # "a meeting between President X and President Y at Foz do Iguaçu"
             k = i + 1
             while k < min(len(tokens), i + 14) and (
@@ -323,7 +328,8 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
             continue
         name = " ".join(w.text for w in words)
         kind = "venue" if words[-1].text in lex.venue_words else "city"
-        found.append(PlaceMention(start, end, Place(name, kind, None), start))
+        if all(f.start != start for f in found):
+            found.append(PlaceMention(start, end, Place(name, kind, None), start))
     return found
 
 
@@ -335,9 +341,10 @@ def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     for m in mentions:
         if m.start > 0 and tokens[m.start - 1].lower in _PLACE_LINKS:
             starts.add(m.start)
-        if m.start >= 2 and tokens[m.start - 1].text == "," and any(
-                p.end == m.start - 1 for p in lex.places.find(tokens[:m.start - 1])):
-            starts.add(m.start)
+        if m.start >= 2 and tokens[m.start - 1].text == "," and (any(
+                p.end == m.start - 1 for p in places) or any(
+                p.end == m.start - 1 for p in lex.places.find(tokens[:m.start - 1]))):
+            starts.add(m.start)  # "in Puerto Natales, Chile": the town's country
     return starts
 
 
