@@ -107,6 +107,13 @@ def m050_story_name_keys(db: sqlite_utils.Database) -> None:
     db.execute("delete from story_keys")
 
 
+@migrations()
+def m060_story_keys_folded(db: sqlite_utils.Database) -> None:
+    # party and name words are indexed without accents ("Shinzō" = "Shinzo");
+    # StoryBook rebuilds the index from the stories on open
+    db.execute("delete from story_keys")
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

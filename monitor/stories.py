@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -60,10 +61,14 @@ _SUFFIXES = {"i", "ii", "iii", "iv", "v", "vi", "jr", "jr.", "sr", "sr."}
 
 
 def surname(name: str) -> str:
-    """The word a person goes by in a title: "King Charles III" -> "Charles"."""
+    """The word a person goes by in a title: "King Charles III" -> "Charles"; a name
+    ending in a hyphenated given name is written family name first: "Seo Min-jun" -> "Seo"."""
     words = name.split()
     while len(words) > 1 and words[-1].lower() in _SUFFIXES:
         words.pop()
+    given = words[-1].split("-")
+    if len(words) > 1 and len(given) == 2 and given[0][:1].isupper() and given[1].islower():
+        return words[0]
     return words[-1]
 
 
@@ -83,10 +88,17 @@ _NOT_KEYS = {"the", "of", "and", "de", "da", "van", "von", "der", "al", "bin", "
 
 
 @lru_cache(maxsize=65536)
+def _folded(text: str) -> str:
+    """Lower case without accents: "Shinzō" and "Shinzo" are one spelling."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower())
+                   if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
 def _words(text: str) -> frozenset[str]:
     """The words a name is matched by (cached: the same few names are compared for
     every claim of a batch)."""
-    words = re.findall(r"\w+", text.lower())
+    words = re.findall(r"\w+", _folded(text))
     return frozenset(w for w in words if len(w) > 1 and w not in _NOT_KEYS
                      and w not in _SUFFIXES and not re.fullmatch(r"(19|20)\d\d", w))
 
@@ -183,14 +195,26 @@ class StoryBook:
             return apart <= SAME_OCCASION_DAYS
         return False
 
+    def _same_party(self, a: str, b: str) -> bool:
+        """`same_party`, or a country and a body named after it ("Sudan" for "Sudanese
+        Armed Forces" in "Sudan's army"), by the watchlist's adjectives."""
+        if same_party(a, b):
+            return True
+        for country, body in ((a, b), (b, a)):
+            words = body.split()
+            if country in self.groups and len(words) > 1 \
+                    and self.lex.adjectives.get(words[0]) == country:
+                return True
+        return False
+
     def _fit(self, story: StoryRow, claim: Claim) -> int:
         """How a claim fits a story's parties: 2 the same, 1 one side names a single party
         the other includes ("X's visit" and "the X-Y summit"), 0 not at all."""
         if claim.name or story.name:
             return 2 if claim.name and story.name and same_name(claim.name, story.name) else 0
         mine, theirs = claim.participants, story.participants
-        claim_in = all(any(same_party(p, q) for q in theirs) for p in mine)
-        story_in = all(any(same_party(q, p) for p in mine) for q in theirs)
+        claim_in = all(any(self._same_party(p, q) for q in theirs) for p in mine)
+        story_in = all(any(self._same_party(q, p) for p in mine) for q in theirs)
         if claim_in and story_in:
             return 2
         # a pair never joins a trilateral, and a bloc's own event ("the ASEAN summit")
@@ -239,7 +263,7 @@ class StoryBook:
                 continue
             story = stories.get(story.id, story)
             added = [p for p in claim.participants
-                     if not any(same_party(p, q) for q in story.participants)]
+                     if not any(self._same_party(p, q) for q in story.participants)]
             if new or (added and not story.name):
                 story.participants += added
                 story.match_key = "|".join(sorted({surname(p).lower()

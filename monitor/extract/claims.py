@@ -18,6 +18,7 @@ from monitor.extract.entities import NOT_NAMES, ArticleMemory, EntityFinder, Men
 from monitor.extract.events import (
     BOUNDARIES,
     EventMention,
+    PlaceMention,
     bind_participants,
     find_events,
     find_places,
@@ -67,6 +68,10 @@ class Reading(NamedTuple):
     background: bool = False
 
 
+_NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
+                     "than", "over", "and", "or", "but", "during", "following", "despite"}
+_NATION_NOUNS = {"countries", "governments", "nations", "states"}
+_DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that"}
 _PRESENT = {"is", "are", "was", "were", "been", "currently", "now", "already", "'s", "s"}
 
 
@@ -185,6 +190,40 @@ def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) ->
             + event.participants
 
 
+def _host_event(tokens: list[Token], event: EventMention,
+                events: list[EventMention]) -> EventMention | None:
+    """The event whose sidelines or margins this one takes place on, if the text says so
+    right after it ("meet on the sidelines of the EU summit")."""
+    after = " ".join(t.lower for t in tokens[event.end:event.end + 5])
+    if not after.startswith(("on the sidelines of", "on the margins of", "at the sidelines of",
+                             "on the fringes of")):
+        return None
+    return next((e for e in events if event.end + 4 <= e.start <= event.end + 10), None)
+
+
+def _presence(tokens: list[Token], events: list[EventMention],
+              places: list[PlaceMention]) -> list[tuple[int, tuple[int, int, str, str, str]]]:
+    """"The envoys are in Jeddah for talks": being at the place for the event says it is
+    held (or planned: "will be in Geneva for the summit"); as (event index, reading)."""
+    found = []
+    for place in places:
+        before = tokens[place.link - 2].lower if place.link >= 2 else ""
+        if place.link < 1 or tokens[place.link - 1].lower != "in" \
+                or before not in ("is", "are", "was", "were", "be") \
+                or place.end >= len(tokens) or tokens[place.end].lower != "for":
+            continue
+        at = place.end + 1 + (place.end + 1 < len(tokens)
+                              and tokens[place.end + 1].lower in ("the", "a", "an"))
+        k = next((k for k, e in enumerate(events) if e.start == at), None)
+        if k is None:
+            continue
+        status = "planned" if before == "be" else "held"
+        phrase = " ".join(t.text for t in tokens[place.link - 2:at])
+        found.append((k, (place.link - 2, at, status, f"presence '{phrase}' -> {status}",
+                          phrase)))
+    return found
+
+
 def _vehicle_names(tokens: list[Token], lex: Lexicon) -> list[tuple[str, bool]]:
     """Launch vehicles the sentence names, each with whether it is a carrier rocket:
     "the Starliner capsule" (False), "an Atlas rocket" (True)."""
@@ -247,6 +286,15 @@ class ClaimExtractor:
                     for t in tokens[max(0, match.start - 8):match.start]):
                 status = "planned"  # "preparations for the summit are under way"
                 rule += ", preparations -> planned"
+            words = cue.phrase.lower().split()
+            if len(words) == 1 and match.start > 0 and tokens[match.start - 1].lower in (
+                    "than", "as"):
+                continue  # "lasted longer than scheduled", "went ahead as planned"
+            if status == "planned" and len(words) > 1 and words[0] in ("is", "are") \
+                    and words[-1].endswith("ing") and any(
+                        t.lower in ("today", "now", "currently") for t in tokens):
+                status = "held"  # "are meeting in Busan today": happening as reported
+                rule += ", today -> held"
             after = tokens[match.end].lower if match.end < len(tokens) else ""
             if after in ("would", "could", "might") and match.start <= 2:
                 continue  # "Cancelling would hand Beijing the argument": hypothetical
@@ -296,6 +344,12 @@ class ClaimExtractor:
             return []
         source, source_span = _source(tokens, lex)
         excluded = {m.start for m in mentions if m.start in source_span}
+        # "President Amara Okonkwo of Nigeria": the country is her nationality, not a party
+        people_ends = {m.end for m in mentions if m.type == "person"}
+        for m in mentions:
+            k = m.start - 1 - (m.start >= 1 and tokens[m.start - 1].lower == "the")
+            if m.type == "country" and k >= 1 and tokens[k].lower == "of" and k in people_ends:
+                excluded.add(m.start)
         speakers = [m for m in mentions if m.start in excluded and m.type == "person"]
         skippable = {i for match in lex.titles.find(tokens)
                      for i in range(match.start, match.end)}
@@ -315,13 +369,20 @@ class ClaimExtractor:
             if self._modifies_other_noun(tokens, match, event_starts):
                 continue  # "a stalled energy partnership": about the partnership
             span = (match.start, match.end)
-            best = min(range(len(events)), key=lambda k: _distance(
-                tokens, span, (events[k].start, events[k].end)))
+            # on a tie the event after the cue: "the meeting, Kisaragi invited Seo to visit"
+            best = min(range(len(events)), key=lambda k: (_distance(
+                tokens, span, (events[k].start, events[k].end)), events[k].start < span[0]))
+            obj = None if any(e.start < match.end and match.start < e.end for e in events) \
+                else self._object_event(tokens, match.end, events)
+            if obj is not None:
+                best = obj  # "agreed in a phone call to call off this year's consultations"
             # a lone event takes every cue of its sentence; several compete by distance
             if len(events) == 1 or _distance(
                     tokens, span, (events[best].start, events[best].end)) <= MAX_CUE_DISTANCE:
                 linked.setdefault(best, []).append(
                     (match.start, match.end, status, rule, match.payload.phrase))
+        for k, reading in _presence(tokens, events, places):
+            linked.setdefault(k, []).append(reading)
         claims = []
         for k, event in enumerate(events):
             earlier = [(sentence.index, e) for e in events[:k] if e.participants]
@@ -337,6 +398,13 @@ class ClaimExtractor:
                     status, rule = "planned", f"{rule}, still ahead -> planned"
                 if not negated:
                     readings.append((event.start, event.end, status, rule, event.text))
+            elif event.word.verb and not readings:
+                # "he could potentially meet with Xi": a meeting that may happen
+                before = [t.lower for t in tokens[max(0, event.start - 3):event.start]]
+                if any(w in lex.modals for w in before) and not any(
+                        w in lex.negators for w in before):
+                    readings.append((event.start, event.end, "proposed",
+                                     f"modal before '{event.text}' -> proposed", event.text))
             if not readings:
                 reading = self._implicit_status(event, tokens, times, article.published, future)
                 if reading and not (linked and reading[2] == "held"):
@@ -353,6 +421,11 @@ class ClaimExtractor:
                     # "Boeing's first astronaut launch", "It is due to blast off": the
                     # article's vehicle, named earlier ("the Starliner capsule")
                     name = memory.vehicle
+            if event.word.kind == "vote":
+                # "the February 25 vote" after "Senegal's presidential election": the
+                # article's election
+                name = name or memory.vote
+                memory.vote = memory.vote or name
             event.name = name
             if event.word.needs_name and not name:
                 continue
@@ -380,6 +453,10 @@ class ClaimExtractor:
             located_at = [place_of(event, [event.start, r.start, *venues, *after], places,
                                    events, lex) for r in chosen]
             location = next((where for where in located_at if where), None)
+            host = _host_event(tokens, event, events)
+            if location is None and host is not None:
+                # "to meet on the sidelines of the EU summit in Brussels": where it is held
+                location = place_of(host, [host.start], places, events, lex)
             for r in chosen:
                 marks = [("event", event.text), ("cue", r.cue)]
                 marks += [("who", _join(tokens[m.start:m.end])) for m in event.participants
@@ -396,6 +473,23 @@ class ClaimExtractor:
         del recent[:-12]
         return claims
 
+    def _object_event(self, tokens: list[Token], end: int,
+                      events: list[EventMention]) -> int | None:
+        """The event a cue takes as its object: the first event noun after it with only
+        determiners and modifiers between ("call off this year's German-Polish
+        consultations"), or None."""
+        for k, event in enumerate(events):
+            if event.start < end or event.start - end > 8:
+                continue
+            between = tokens[end:event.start]
+            if all(t.lower in _DETERMINERS or t.text in ("'", "s", "-") or t.text[:1].isupper()
+                   or t.text.isdigit() or t.text.isalpha() and t.lower not in
+                   self.lex.clause_words and t.lower not in _NOT_OBJECT_WORDS
+                   for t in between):
+                return k
+            return None
+        return None
+
     def _one_per_date(self, tokens: list[Token], event: EventMention,
                       dated: list[Reading]) -> list[Reading]:
         """One reading of an event per effective date: the sentence's main statement.
@@ -411,10 +505,14 @@ class ClaimExtractor:
             groups.setdefault(reading.when, []).append(reading)
         chosen = []
         for readings in groups.values():
-            if all(r.status == "held" and r.date_text in (None, "had")
-                   and self._background(tokens, r.start, r.end) for r in readings):
+            if all(r.status == "held" and (r.date_text in (None, "had") or self._habitual(
+                    tokens, r.end)) and self._background(tokens, r.start, r.end)
+                   for r in readings):
                 continue  # "they have met twice before": no news, and no occasion to date
             main = [r for r in readings if not self._describes(tokens, r.start, r.end, event)]
+            if any(r.status == "proposed" for r in main):
+                # "invited him to visit Tokyo later this year": the time is the proposal's
+                main = [r for r in main if r.cue.lower() not in self.lex.time_cues]
             pool = main or readings
             # a cue that the event is proposed or planned is the default reading and gives
             # way to any other ("plans for the summit are on hold"); among equals the
@@ -432,9 +530,11 @@ class ClaimExtractor:
     def _modifies_other_noun(self, tokens: list[Token], match: PhraseMatch[Cue],
                              event_starts: set[int]) -> bool:
         """Whether a one-word cue is an adjective on a noun that is not the event."""
-        if match.end - match.start != 1 or not tokens[match.start].lower.endswith("ed") \
-                or match.end >= len(tokens):
-            return False
+        if match.end - match.start != 1 or match.end >= len(tokens) or not (
+                tokens[match.start].lower.endswith("ed")
+                or match.payload.status == "at_risk" and match.start > 0
+                and tokens[match.start - 1].lower in _DETERMINERS):
+            return False  # "a stalled partnership", "their fragile rapprochement"
         nxt = tokens[match.end]
         return (nxt.text.isalpha() and nxt.text.islower() and match.end not in event_starts
                 and nxt.lower not in self.lex.clause_words and not nxt.lower.endswith("ly")
@@ -447,9 +547,13 @@ class ClaimExtractor:
     def _background(self, tokens: list[Token], start: int, end: int) -> bool:
         """Whether a cue is told as background: "have met twice before", "had met"."""
         before = [t.lower for t in tokens[max(0, start - 3):start]]
-        after = [t.lower for t in tokens[end:end + 3]]
-        return "had" in before or any(w in ("before", "previously") for w in after) or any(
-            w in self.lex.background_markers for w in before)
+        after = [t.lower for t in tokens[end:end + 4]]
+        return "had" in before or any(w in ("before", "previously") for w in after[:3]) or any(
+            w in self.lex.background_markers for w in before) or self._habitual(tokens, end)
+
+    def _habitual(self, tokens: list[Token], end: int) -> bool:
+        """Whether a held cue tells a habit: "have met several times since 2022"."""
+        return any(t.lower in self.lex.habitual_words for t in tokens[end:end + 4])
 
     def _describes(self, tokens: list[Token], start: int, end: int, event: EventMention) -> bool:
         """Whether a cue only describes the event rather than reporting its status now."""
@@ -483,9 +587,14 @@ class ClaimExtractor:
             # "X said he would meet Y": the speaker is a party; "X said he would join them" too
             event.participants = [*speakers[:1], *event.participants]
         names = {m.name for m in event.participants}
+        nations = any(t.lower in _NATION_NOUNS for t in tokens)
         if event.uses_plural_pronoun and len(names) < 2:
             for _, earlier in reversed(recent):
                 others = [m for m in earlier.participants if m.name not in names]
+                if nations and others and all(m.type != "person" or m.country for m in others):
+                    # "both governments would like to convene ...": the pair's countries
+                    others = [Mention(m.country, "country", -1, -1) if m.type == "person"
+                              and m.country else m for m in others]
                 if len(others) >= 2 or (others and len(earlier.participants) == len(others)
                                         and len(others) + len(names) >= 2):
                     event.participants = event.participants + others
@@ -559,10 +668,12 @@ class ClaimExtractor:
             return published, None
         forward = self.lex.status_rank(status) <= self.lex.status_rank("planned")
         for t in times:
-            if t.start >= cue[1] and 0 <= event[0] - t.end <= 2 and all(
+            if (t.start >= cue[1] or status != "held") and 0 <= event[0] - t.end <= 2 and all(
                     k.text.isalpha() and k.lower not in self.lex.clause_words
                     for k in tokens[t.end:event[0]]):
-                continue  # "cancelled a planned July trip": the trip's date, not the claim's
+                # "cancelled a planned July trip", "the September 4 meeting is in
+                # jeopardy": the event's date, not the claim's
+                continue
             if t.start >= cue[1] and t.start > 0 and tokens[t.start - 1].lower in (
                     "until", "till", "to", "for"):
                 continue  # "voted to delay the election until December": the new date

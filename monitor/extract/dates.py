@@ -135,9 +135,11 @@ def find_time_expressions(tokens: list[Token], published: date,
             elif i > 0 and tokens[i - 1].text.isdigit() and int(tokens[i - 1].text) <= 31:
                 day_num = int(tokens[i - 1].text)
             year = None
+            end = after + 1 if day_num and after < n and tokens[after].text.isdigit() else i + 1
             for j in (i + 1, i + 2, i + 3):
                 if j < n and tokens[j].text.isdigit() and len(tokens[j].text) == 4:
                     year = int(tokens[j].text)
+                    end = max(end, j + 1)
                     break
             if day_num:
                 y = year or published.year
@@ -148,10 +150,10 @@ def find_time_expressions(tokens: list[Token], published: date,
                 if day and not year and (day - published).days > NEAR_FUTURE_DAYS \
                         and not future:
                     day = day.replace(year=y - 1)  # "met on 20 December" in a January article
-                add(i, i + 1, day, bool(day and day <= published))
+                add(i, end, day, bool(day and day <= published))
             elif year:
                 day = date(year, month, 1)
-                add(i, i + 1, day, day <= published)
+                add(i, end, day, day <= published)
             else:
                 day = _month_start(published, month, future)
                 add(i, i + 1, day, day is not None and month != published.month)

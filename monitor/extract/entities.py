@@ -46,6 +46,7 @@ class ArticleMemory:
     vehicle: str | None = None  # the launch vehicle the article named first
     vehicle_is_carrier: bool = False  # a rocket, not the spacecraft it carries
     carriers: set[str] = field(default_factory=set)  # rockets named so far
+    vote: str | None = None  # the vote the article named first ("presidential election")
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""
@@ -149,8 +150,10 @@ class EntityFinder:
         return None
 
     def _not_a_name(self, words: list[Token]) -> bool:
-        """A nationality or a title, not a person: "Korean", "President"."""
-        return bool(self.lex.adjectives.find(words) or self.lex.titles.find(words))
+        """A nationality, a title or an organisation, not a person: "Korean", "President",
+        "Andean Liberation Front"."""
+        return bool(self.lex.adjectives.find(words) or self.lex.titles.find(words)
+                    or words and words[-1].text in self.lex.organisation_heads)
 
     def _speaks(self, tokens: list[Token], mention: Mention) -> bool:
         """Whether a person is only quoted here ("Bruni said", "said Bruni"): a spokesman
@@ -177,6 +180,18 @@ class EntityFinder:
     def found_nothing(memory: ArticleMemory) -> None:
         """What `find` does to the memory when it finds no mention in a sentence."""
         memory.previous_people = memory.last_people
+
+    def _proxy(self, tokens: list[Token], mention: Mention) -> bool:
+        """Whether a name only owns who acts: "Duarte's (special) envoy", "X's top aide"."""
+        if mention.end + 2 >= len(tokens) or tokens[mention.end].text != "'" \
+                or tokens[mention.end + 1].lower != "s":
+            return False
+        for token in tokens[mention.end + 2:mention.end + 5]:
+            if token.lower in self.lex.proxy_nouns:
+                return True
+            if not (token.text.isalpha() and token.text.islower()):
+                return False
+        return False
 
     def find(self, tokens: list[Token], memory: ArticleMemory) -> list[Mention]:
         """All mentions in one sentence, without overlaps, in text order."""
@@ -246,6 +261,23 @@ class EntityFinder:
             if honorific:
                 end = _name_run(tokens, i, 2)
                 add(Mention(" ".join(t.text for t in tokens[i:end]), "person", i, end))
+        # "Brazil's Luísa Carvalho Mendes": a full name after a country's possessive is a
+        # person of that country, and the country only her nationality
+        for m in [m for m in mentions if m.type == "country"]:
+            start = m.end + 2
+            if start >= len(tokens) or tokens[m.end].text != "'" \
+                    or tokens[m.end + 1].lower != "s":
+                continue
+            end = _name_run(tokens, start)
+            words = tokens[start:end]
+            if end - start < 2 or not free(start, end) or places & set(range(start, end)) \
+                    or self._not_a_name(words) or any(
+                        w.text in self.lex.organisation_heads or w.text in self.lex.venue_words
+                        or self.lex.events.find([w]) for w in words):
+                continue
+            mentions.remove(m)  # its tokens stay taken: no other pass reads it as a name
+            add(Mention(" ".join(t.text for t in words).replace(" - ", "-"), "person", start,
+                        end, m.name))
         # "between Kalovor and Delmiren": unknown names either side of the "and".
         for i in (i for i, token in enumerate(tokens) if token.lower == "between") \
                 if "between" in lowers else ():
@@ -317,8 +349,8 @@ class EntityFinder:
                     and tokens[start - 1].text not in NOT_NAMES:
                 start -= 1
             end = i + 1
-            if end + 1 < len(tokens) and tokens[end].lower == "of":
-                # "the Assembly of the Republic", "Union of Forces for the North"
+            if end + 1 < len(tokens) and tokens[end].lower in ("of", "for"):
+                # "the Assembly of the Republic", "Front for Democratic Renewal"
                 k = end + 1 + (tokens[end + 1].lower == "the")
                 stop = k
                 while stop < len(tokens) and stop not in taken and (
@@ -350,6 +382,8 @@ class EntityFinder:
         mentions.sort(key=lambda m: m.start)
         for mention in mentions:
             memory.learn(mention)
+        # "Duarte's predecessor visited": Duarte is named, but is not the one who acts
+        mentions = [m for m in mentions if m.type != "person" or not self._proxy(tokens, m)]
         people = list(dict.fromkeys(m.name for m in mentions if m.type == "person"
                                     and not self._speaks(tokens, m)))
         memory.previous_people = memory.last_people

@@ -15,6 +15,9 @@ BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
                 "visiting", "from"}
 _ARTICLES = {"the", "a", "an"}
+_AUXILIARIES = {"will", "would", "to", "has", "have", "had", "is", "are", "was", "were", "can",
+                "could", "should", "may", "might", "must", "shall", "did", "does", "do", "and",
+                "also", "then", "not"}
 _HOSTING = {"host", "hosts", "hosted", "hosting"}
 # "in the southern port city of Busan": words between the link and the place's name
 _PLACE_NOUNS = {"capital", "city", "town", "resort", "port", "village", "island", "region",
@@ -126,6 +129,9 @@ def _list_before(tokens: list[Token], mentions: list[Mention], end: int) -> list
             break
         found.insert(0, mention)
         i = mention.start
+        if i > 1 and tokens[i - 1].lower == "the" and tokens[i - 2].lower == "and":
+            i -= 2  # "Chile and the Andean Liberation Front"
+            continue
         if i > 0 and tokens[i - 1].lower in ("-", "and", "/"):
             i -= 1
             continue
@@ -169,11 +175,22 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
                 # "a trip to South Sudan and Congo": countries travelled to are places
                 objects = [m for m in objects if m.type != "country"]
             event.participants = event.participants + objects
+        who = next((k for k in (event.start - 1, event.start - 2) if k >= 1
+                    and tokens[k].lower == "who" and tokens[k - 1].text == ","), None)
+        if event.word.verb and who is not None and not event.participants and any(
+                t.lower in _PRONOUNS_PLURAL for t in tokens[max(0, who - 6):who]):
+            # "The two ministers, who first met in Geneva": the pair met earlier, and no
+            # one else the sentence names
+            event.uses_plural_pronoun = event.exhaustive = True
         if event.word.verb and not event.exhaustive:
             # the subject: "X and Y met", "X will meet"
             i = event.start
-            while i > 0 and tokens[i - 1].text not in BOUNDARIES and i > event.start - 6:
+            while i > 0 and tokens[i - 1].text not in BOUNDARIES and i > event.start - 7:
                 i -= 1
+                if tokens[i].lower in _PRONOUNS_PLURAL:
+                    # "The two leaders are expected to meet": the pair met earlier
+                    event.uses_plural_pronoun = True
+                    break
                 subject = next((m for m in usable if m.end == i or m.start <= i < m.end), None)
                 if subject and subject.start in bound:
                     break
@@ -223,6 +240,8 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         linked = j >= 0 and tokens[j].lower in _PLACE_LINKS
         if linked and j > 0 and tokens[j - 1].lower in lex.place_blockers:
             continue
+        if _owner_only(tokens, end):
+            continue  # "at Argentina's request": whose request, not where
         host = next((k for k in range(end, min(end + 7, len(tokens)))
                      if tokens[k].lower in _HOSTING), None)
         if host is not None and not linked and place.kind != "country" and not any(
@@ -233,15 +252,20 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         if j > 0 and tokens[j].lower == "of" and any(
                 m.type == "person" and m.end == j for m in mentions):
             continue  # "President Amara Okonkwo of Nigeria": a nationality, not a place
-        before_event = end < len(tokens) and lex.events.find(tokens[end:end + 3])
+        # "the Budapest summit", "the Lima peace talks": a noun right after the place;
+        # not "Peru will hold talks", where the place is a party
+        before_event = end < len(tokens) and any(
+            not m.payload.verb and all(t.text[:1].isalpha() and t.lower not in _AUXILIARIES
+                                       for t in tokens[end:end + m.start])
+            for m in lex.events.find(tokens[end:end + 3]))
         chained = bool(places) and start >= 2 and tokens[start - 1].text == "," \
             and places[-1][1] == start - 1
         if chained:
             continue  # "Houston, Texas": the first place is the precise one
         if before_event and not linked and place.kind == "country" and start >= 2 \
                 and tokens[start - 1].text in ("-", "–", "/") \
-                and any(m.type == "country" and m.end == start - 1 for m in mentions):
-            continue  # "the India-Japan summit": a pair of parties, not a place
+                and tokens[start - 2].text[:1].isupper():
+            continue  # "the India-Japan summit", "Indo-Japan": a pair of parties, not a place
         if linked or before_event:
             places.append(PlaceMention(start, end, place, j + 1 if linked else start))
     if events:
@@ -250,6 +274,19 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     return places
 
 
+def _owner_only(tokens: list[Token], end: int) -> bool:
+    """Whether a place name ending at `end` only owns the next word ("Argentina's
+    request"), rather than being where it is ("Brazil's capital", "Lima's Estadio")."""
+    if end + 2 >= len(tokens) or tokens[end].text != "'" or tokens[end + 1].lower != "s":
+        return False
+    word = tokens[end + 2]
+    return word.text.isalpha() and word.text.islower() and word.lower not in _PLACE_NOUNS \
+        and word.lower not in _PLACE_ADJECTIVES and word.lower not in _COMPASS
+
+
+_COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
+_TAKING_PLACE = {"held", "place", "meet", "met", "hosted", "staged", "convene", "convened",
+                 "take", "takes"}
 _PLACE_PARTICLES = {"do", "da", "de", "del", "di", "dos", "das", "la", "le", "el", "al", "sur"}
 
 
@@ -260,8 +297,19 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     taken = {i for m in mentions for i in range(m.start, m.end)}
     taken |= {i for p in places for i in range(p.start, p.end)}
     found = []
-    for event in events:
-        i = event.end
+    # "will be held in Tampere", "met in Foz do Iguaçu": after a verb of taking place
+    anchors = [i for i in range(1, len(tokens)) if tokens[i - 1].lower in _TAKING_PLACE]
+    for i in [event.end for event in events] + anchors:
+        if i in anchors:
+            pass
+        elif i < len(tokens) and tokens[i].lower in ("between", "with", "by", "of"):
+            # "a meeting between President X and President Y at Foz do Iguaçu"
+            k = i + 1
+            while k < min(len(tokens), i + 14) and (
+                    k in taken or tokens[k].lower == "and" or tokens[k].text[:1].isupper()):
+                k += 1
+            if k > i + 1 and k - 1 in taken:
+                i = k
         if i < len(tokens) and tokens[i].lower in ("on", "this", "next", "today"):
             continue
         if i + 1 >= len(tokens) or tokens[i].lower not in ("in", "at"):
@@ -283,7 +331,8 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
             continue
         name = " ".join(w.text for w in words)
         kind = "venue" if words[-1].text in lex.venue_words else "city"
-        found.append(PlaceMention(start, end, Place(name, kind, None), start))
+        if all(f.start != start for f in found):
+            found.append(PlaceMention(start, end, Place(name, kind, None), start))
     return found
 
 
@@ -295,9 +344,10 @@ def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     for m in mentions:
         if m.start > 0 and tokens[m.start - 1].lower in _PLACE_LINKS:
             starts.add(m.start)
-        if m.start >= 2 and tokens[m.start - 1].text == "," and any(
-                p.end == m.start - 1 for p in lex.places.find(tokens[:m.start - 1])):
-            starts.add(m.start)
+        if m.start >= 2 and tokens[m.start - 1].text == "," and (any(
+                p.end == m.start - 1 for p in places) or any(
+                p.end == m.start - 1 for p in lex.places.find(tokens[:m.start - 1]))):
+            starts.add(m.start)  # "in Puerto Natales, Chile": the town's country
     return starts
 
 
@@ -385,10 +435,15 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         if start == event.start:
             return None
         carrier = start
-        while start > 0 and tokens[start - 1].text[:1].isupper() \
+        while start > 0 and (tokens[start - 1].text[:1].isupper() or (
+                tokens[start - 1].text.isdigit() or tokens[start - 1].text == "-")
+                and start > 1 and (tokens[start - 2].text[:1].isalnum()
+                                   or tokens[start - 2].text == "-")) \
                 and tokens[start - 1].text not in _NOT_NAME_WORDS:
-            start -= 1
-        return " ".join(t.text for t in tokens[start:carrier]) or None
+            start -= 1  # "Kittiwake", "Skylark-5"
+        while start < carrier and not tokens[start].text[:1].isupper():
+            start += 1
+        return " ".join(t.text for t in tokens[start:carrier]).replace(" - ", "-") or None
     taken = {i for m in mentions for i in range(m.start, m.end)}
     places = {i for p in lex.places.find(tokens) for i in range(p.start, p.end)}
     while start > 0:
@@ -407,6 +462,16 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             "The", "A", "An"):
         start = min(start + 1, event.start)
     end = event.end
+    if event.word.kind == "launch" and end + 2 < len(tokens) and tokens[end].lower == "of" \
+            and tokens[end + 1].lower in ("the", "its", "their", "a"):
+        # "the launch of the Aurora-2 satellite": the spacecraft names the launch
+        first = stop = end + 2
+        while stop < len(tokens) and (tokens[stop].text[:1].isupper() or stop > first and (
+                tokens[stop].text.isdigit() or tokens[stop].text == "-")) \
+                and tokens[stop].text not in _NOT_NAME_WORDS:
+            stop += 1
+        if stop > first and stop < len(tokens) and tokens[stop].lower in lex.vehicle_words:
+            return " ".join(t.text for t in tokens[first:stop]).replace(" - ", "-")
     if start == event.start and end < len(tokens) and tokens[end].lower == "of" \
             and end + 1 < len(tokens) and tokens[end + 1].text[:1].isupper() \
             and end + 1 not in places and tokens[end + 1].lower not in MONTHS \
@@ -415,7 +480,11 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         while stop < len(tokens) and (tokens[stop].text[:1].isupper() or tokens[stop].text
                                       .isdigit() or tokens[stop].text == "-"):
             stop += 1
-        return " ".join(t.text for t in tokens[end + 1:stop]).replace(" - ", "-")
+        if not any(i in taken for i in range(end + 1, stop)) \
+                and not lex.titles.find(tokens[end + 1:stop]):
+            # "the visit of Foreign Minister Ana Duarte" is her visit, not its name
+            return " ".join(t.text for t in tokens[end + 1:stop]).replace(" - ", "-")
+        return None
     while end < len(tokens) and tokens[end].text.isdigit() and event.text[:1].isupper():
         end += 1
     for k in range(start + 1, event.start - 1):

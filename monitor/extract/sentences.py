@@ -23,8 +23,15 @@ _RUN_ON = re.compile(r"\b([a-z]{2,}) (?=(?:The|A|An|This|Follow|After|When|While
 # letter then a capital): most paragraphs fail this cheaper test and skip the substitution.
 _RUN_ON_HINT = re.compile(r"[a-z](?: (?:The|A|An|This|Follow|After|When|While|But|It|He|She|"
                           r"They) |[A-Z])|[0-9][A-Z][a-z]")
+# Only where a headline can end (early in the first paragraph): "... to Portugal in
+# AprilGhanaian President ...", "... bill on 12 June The Assembly of ..."
+_HEADLINE_END = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]{2,} [A-Z])"
+                           r"|\b([A-Za-z0-9]\w*) (?=(?:The|A|An) [A-Z][a-z])")
+HEADLINE_CHARS = 160
 _LAST_WORD = re.compile(r"([\w.]+)\.$")
 _PARAGRAPHS = re.compile(r"\n\s*\n|\r?\n")
+# "told The Associated Press": a title after a verb of saying is no new sentence
+_VERBS_BEFORE_TITLES = {"told", "said", "says", "tells", "wrote", "writes", "reported", "reports"}
 _BEFORE_TITLES = {"of", "in", "at", "by", "to", "on", "the", "and", "for", "from", "with", "as",
                   "into", "about", "like", "than", "or"}
 
@@ -84,6 +91,20 @@ def _run_on(paragraph: str) -> str:
     return paragraph
 
 
+def _headline_split(paragraph: str) -> str:
+    """The first paragraph with a headline run into the body split off (`_HEADLINE_END`,
+    once, within its first HEADLINE_CHARS characters and before any full stop)."""
+    head = paragraph[:HEADLINE_CHARS]
+    match = _HEADLINE_END.search(head)
+    if match is None or "." in head[:match.start()] or head[:match.start()].count(" ") < 3:
+        return paragraph  # a headline has a few words; "ExxonMobil Chief ..." is a name
+    word = match.group(1)
+    if word is not None and (word.lower() in _BEFORE_TITLES
+                             or word.lower() in _VERBS_BEFORE_TITLES):
+        return paragraph
+    return paragraph[:match.end(1) if word else match.start()] + ". " + paragraph[match.end():]
+
+
 def _split_paragraph(paragraph: str) -> list[str]:
     parts: list[str] = []
     start = 0
@@ -121,6 +142,9 @@ def split_sentences(text: str) -> list[Sentence]:
         if _is_teaser(paragraph):
             continue
         caption = _is_caption(paragraph)
-        for part in _split_paragraph(_run_on(paragraph.strip())):
+        paragraph = paragraph.strip()
+        if number == 0:
+            paragraph = _headline_split(paragraph)
+        for part in _split_paragraph(_run_on(paragraph)):
             sentences.append(Sentence(len(sentences), number, part, caption))
     return sentences
