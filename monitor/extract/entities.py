@@ -112,9 +112,10 @@ class EntityFinder:
 
     def _watchlist(self, tokens: list[Token]) -> list[Mention]:
         found = []
+        lowers = tokens.lowers if isinstance(tokens, Tokens) else [t.lower for t in tokens]
         for match in self.lex.entities.find(tokens):
             span = tokens[match.start:match.end]
-            key = tuple(t.lower for t in span)
+            key = tuple(lowers[match.start:match.end])
             if key in self.lex.entity_strict:
                 first = span[0].text
                 if not first[:1].isupper():

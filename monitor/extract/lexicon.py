@@ -66,7 +66,7 @@ def capitals(tokens: list[Token]) -> list[int]:
 
 def tokenize(text: str) -> Tokens:
     """Split text into word and punctuation tokens; quotes and dashes are folded."""
-    folded = text.translate(_FOLD)
+    folded = text if text.isascii() else text.translate(_FOLD)  # folds only non-ASCII
     # tuple.__new__ builds each token without a Python-level __init__ call: this is
     # the hottest line of extraction
     return Tokens([_new_token(Token, (word := m.group(), word.lower(), m.start(), m.end()))
