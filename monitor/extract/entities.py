@@ -169,7 +169,7 @@ class EntityFinder:
         """Whether `find` surely finds no mention in these tokens: no capitalised word
         but a first word like "The" or "He" (every pass but three needs one), no
         watchlist phrase, no nationality adjective (descriptors), no organisation head
-        noun. A quarter of the sentences of news text."""
+        noun. A fifth of the sentences of news text."""
         upper = capitals(tokens)
         if upper and (upper != [0] or tokens[0].text not in NOT_NAMES):
             return False
