@@ -289,8 +289,12 @@ class StoryBook:
                                                              claim.effective.isoformat(), claim_id)
                 change.sequence.append((claim.status, story.since))
             story.updated_seq = self.store.next_seq() if not new else story.updated_seq
+            # an organisation the watchlist lacks goes by its full name too ("Ruvuma
+            # Liberation Movement", not "Movement")
+            groups = self.groups | {p for p in story.participants
+                                    if p.split()[-1] in self.lex.organisation_heads}
             story.title = title_of(story.participants, story.kind, story.name, story.location,
-                                   self.groups)
+                                   groups)
             self.store.save_story(story)
             stories[story.id] = story
         alerts = []

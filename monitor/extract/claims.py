@@ -70,6 +70,10 @@ class Reading(NamedTuple):
 
 _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
                      "than", "over", "and", "or", "but", "during", "following", "despite"}
+# "..., the foreign ministry announced": who speaks for a party, not the party's event
+_TRAILING_ATTRIBUTION = {"announced", "confirmed", "announces", "confirms"}
+_SPOKESBODIES = {"ministry", "office", "presidency", "spokesman", "spokeswoman", "spokesperson",
+                 "official", "officials", "palace", "embassy", "statement", "diplomats"}
 _NATION_NOUNS = {"countries", "governments", "nations", "states"}
 _DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that"}
 _PRESENT = {"is", "are", "was", "were", "been", "currently", "now", "already", "'s", "s"}
@@ -133,7 +137,12 @@ def _sources(tokens: list[Token], lex: Lexicon):  # noqa: ANN202 - a small gener
             if j > i + 2:
                 yield _join(tokens[i + 2:j]), set(range(i + 2, j))
     for i, token in enumerate(tokens):
-        if token.lower not in lex.attribution_verbs or token.lower == "according":
+        if token.lower in _TRAILING_ATTRIBUTION and (
+                i + 1 == n or tokens[i + 1].text in BOUNDARIES or tokens[i + 1].text == "."
+                or tokens[i + 1].lower == "on") and any(
+                t.lower in _SPOKESBODIES for t in tokens[max(0, i - 4):i]):
+            pass  # ", Switzerland's foreign ministry announced on Thursday."
+        elif token.lower not in lex.attribution_verbs or token.lower == "according":
             continue
         j = i
         while j > 0 and tokens[j - 1].text not in BOUNDARIES and tokens[j - 1].text != "." \

@@ -13,7 +13,7 @@ from monitor.extract.lexicon import EventWord, Lexicon, Place, Token
 
 BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
-                "visiting", "from"}
+                "visiting", "from", "leave", "left", "leaves", "leaving"}
 _ARTICLES = {"the", "a", "an"}
 _AUXILIARIES = {"will", "would", "to", "has", "have", "had", "is", "are", "was", "were", "can",
                 "could", "should", "may", "might", "must", "shall", "did", "does", "do", "and",
@@ -484,9 +484,12 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return None
     while end < len(tokens) and tokens[end].text.isdigit() and event.text[:1].isupper():
         end += 1
-    for k in range(start + 1, event.start - 1):
-        if tokens[k].text == "-" and tokens[k - 1].text[:1].isdigit():
-            start = k + 1  # a dateline run into the name: "Sept 2 - Scottish launch"
+    for k in range(start + 1, event.start):
+        if tokens[k].text in ("-", "–", "—") and (tokens[k - 1].text[:1].isdigit() or (
+                len(tokens[k - 1].text) > 1 and tokens[k - 1].text.isupper()
+                and tokens[k].start > tokens[k - 1].end)):
+            # a dateline run into the name: "Sept 2 - Scottish launch", "GENEVA - Peace talks"
+            start = k + 1
     while start < event.start and not tokens[start].text[:1].isalnum():
         start += 1  # "— Villarin meets ...": no name starts with a dash
     words = tokens[start:event.start]
