@@ -118,7 +118,15 @@ def same_name(a: str, b: str) -> bool:
     """Two spellings of one event name: "Hanbit Film Awards" and "the Hanbit Film Awards
     ceremony", "Chandrayaan2" and "Chandrayaan-2"."""
     wa, wb = _words(a), _words(b)
+    na, nb = _numbers(a), _numbers(b)
+    if na and nb and na != nb:
+        return False  # "Skylark-3" and "Skylark-4", "MCOP7" and "MCOP8"
     return name_key(a) == name_key(b) or bool(wa and wb and (wa <= wb or wb <= wa))
+
+
+def _numbers(name: str) -> set[str]:
+    """The numbers in a name other than years: "Starship Flight 5" -> {"5"}."""
+    return {n for n in re.findall(r"\d+", name) if not re.fullmatch(r"(19|20)\d\d", n)}
 
 
 def title_of(participants: list[str], kind: str, name: str | None, location: str | None,

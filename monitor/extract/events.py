@@ -415,8 +415,10 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
     start = event.start
     if event.word.verb and event.word.kind in ("meeting", "call"):
         return None  # "Ilona Varga visited Doha": who met, not what the meeting is called
-    if event.word.verb and event.word.kind == "launch":
-        # "the rocket launched Chandrayaan-2 spacecraft": what was launched names it
+    if event.word.kind == "launch" and (event.word.verb or event.start > 0 and tokens[
+            event.start - 1].lower in ("to", "will", "would", "could", "may", "might")):
+        # "the rocket launched Chandrayaan-2 spacecraft", "will attempt to launch its
+        # Skylark-4 rocket": what was launched names it
         first = event.end + (event.end < len(tokens) and tokens[event.end].lower in (
             "the", "a", "an", "its", "their"))
         stop = first
@@ -429,6 +431,23 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word
         while start > 0 and tokens[start - 1].lower in lex.vehicle_words:
             start -= 1
+        if start == event.start and event.word.verb and start > 0:
+            # "Skylark-4 lifted off", "Its predecessor, Skylark-3, lifted off": the
+            # subject names the launch
+            comma = tokens[start - 1].text == ","
+            stop = start - comma
+            begin = stop
+            while begin > 0 and (tokens[begin - 1].text[:1].isupper() or tokens[
+                    begin - 1].text.isdigit() or tokens[begin - 1].text == "-") \
+                    and tokens[begin - 1].text not in _NOT_NAME_WORDS:
+                begin -= 1
+            while begin < stop and not tokens[begin].text[:1].isupper():
+                begin += 1
+            taken = {i for m in mentions for i in range(m.start, m.end)}
+            if begin < stop and (begin > 0 and tokens[begin - 1].text == "," if comma
+                                 else begin == 0 or tokens[begin - 1].lower == "the") \
+                    and not taken & set(range(begin, stop)):
+                return " ".join(t.text for t in tokens[begin:stop]).replace(" - ", "-")
         if start == event.start:
             return None
         carrier = start
@@ -459,10 +478,17 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             "The", "A", "An"):
         start = min(start + 1, event.start)
     end = event.end
-    if event.word.kind == "launch" and end + 2 < len(tokens) and tokens[end].lower == "of" \
-            and tokens[end + 1].lower in ("the", "its", "their", "a"):
-        # "the launch of the Aurora-2 satellite": the spacecraft names the launch
-        first = stop = end + 2
+    if event.word.kind == "launch" and end + 2 < len(tokens) and tokens[end].lower == "of":
+        # "the launch of the Aurora-2 satellite", "the launch of Nordlys Aerospace's
+        # Skylark-4 rocket": the vehicle names the launch
+        first = end + 1 + (tokens[end + 1].lower in ("the", "its", "their", "a"))
+        owner_end = first
+        while owner_end < len(tokens) and tokens[owner_end].text[:1].isupper():
+            owner_end += 1
+        if owner_end > first and owner_end + 1 < len(tokens) \
+                and tokens[owner_end].text == "'" and tokens[owner_end + 1].lower == "s":
+            first = owner_end + 2  # past the owner: "Nordlys Aerospace's"
+        stop = first
         while stop < len(tokens) and (tokens[stop].text[:1].isupper() or stop > first and (
                 tokens[stop].text.isdigit() or tokens[stop].text == "-")) \
                 and tokens[stop].text not in _NOT_NAME_WORDS:
