@@ -667,7 +667,7 @@ class ClaimExtractor:
         forward = self.lex.status_rank(status) <= self.lex.status_rank("planned")
         for t in times:
             if (t.start >= cue[1] or status != "held") and 0 <= event[0] - t.end <= 2 and all(
-                    k.text.isalpha() and k.lower not in self.lex.clause_words
+                    k.text.isalpha() and k.lower not in self.lex.clause_words or k.text == "'"
                     for k in tokens[t.end:event[0]]):
                 # "cancelled a planned July trip", "the September 4 meeting is in
                 # jeopardy": the event's date, not the claim's

@@ -282,6 +282,7 @@ def _owner_only(tokens: list[Token], end: int) -> bool:
 
 
 _COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
+_PASSING = {"passed", "approved", "adopted", "rejected", "backed", "endorsed", "voted"}
 _TAKING_PLACE = {"held", "place", "meet", "met", "hosted", "staged", "convene", "convened",
                  "take", "takes"}
 _PLACE_PARTICLES = {"do", "da", "de", "del", "di", "dos", "das", "la", "le", "el", "al", "sur"}
@@ -384,9 +385,11 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             "vote", "votes", "ballot", "referendum", "final vote", "plebiscite"):
         i += 1
         while i < len(tokens) and (tokens[i].lower in ("the", "a", "its", "their", "'", "s")
-                                   or tokens[i].text[:1].islower()
-                                   and i + 1 < len(tokens) and tokens[i + 1].text == "'"):
-            i += 1
+                                   or (tokens[i].text[:1].islower() or any(
+                                       m.start <= i < m.end for m in mentions))
+                                   and i + 1 < len(tokens) and tokens[i + 1].text == "'"
+                                   or re.fullmatch(r"(19|20)\d\d", tokens[i].text)):
+            i += 1  # "the government's", "Estonia's", "2026"
         end = i
         while end < len(tokens) and (tokens[end].text[:1].isupper() or tokens[end].text == "-"
                                      or tokens[end].text.isdigit()) \
@@ -394,6 +397,14 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             end += 1
         if end > i:
             return " ".join(t.text for t in tokens[i:end]).replace(" - ", "-")
+        if i < len(tokens) and tokens[i].text.isalpha() and tokens[i].text.islower() \
+                and tokens[i].lower in lex.vote_subjects:
+            return f"{tokens[i].text} vote"  # "a vote on the 2026 budget": the budget vote
+    # "approved the 2026 budget on Wednesday by 54 votes to 43": the budget vote
+    for k in range(max(0, event.start - 12), event.start):
+        if tokens[k].lower in lex.vote_subjects and any(
+                t.lower in _PASSING for t in tokens[max(0, k - 5):k]):
+            return f"{tokens[k].text} vote"
     # "the municipal elections", "Senegal's presidential election": the kind of vote,
     # with the country when the sentence names one just before it
     start = event.start
