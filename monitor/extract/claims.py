@@ -208,6 +208,28 @@ def _host_event(tokens: list[Token], event: EventMention,
     return next((e for e in events if event.end + 4 <= e.start <= event.end + 10), None)
 
 
+def _mediators(tokens: list[Token], mentions: list[Mention], lex: Lexicon) -> set[int]:
+    """Start positions of the mentions listed right after a mediator word ("mediators
+    from", "brokered by", "hosted by")."""
+    found: set[int] = set()
+    starts = {m.start: m for m in mentions}
+    for i, token in enumerate(tokens):
+        if token.lower not in lex.mediator_words:
+            continue
+        k = i + 1
+        if k < len(tokens) and tokens[k].lower in ("from", "by", "of", "including"):
+            k += 1
+        while k < len(tokens):
+            if tokens[k].lower in ("the", "and", ",", "a"):
+                k += 1
+            elif k in starts:
+                found.add(k)
+                k = starts[k].end
+            else:
+                break
+    return found
+
+
 def _presence(tokens: list[Token], events: list[EventMention],
               places: list[PlaceMention]) -> list[tuple[int, tuple[int, int, str, str, str]]]:
     """"The envoys are in Jeddah for talks": being at the place for the event says it is
@@ -354,7 +376,17 @@ class ClaimExtractor:
         skippable |= {i for match in lex.adjectives.find(tokens)
                       for i in range(match.start, match.end)}
         skippable |= {i for i, t in enumerate(tokens) if t.lower in ("of", "the", "'", "s")}
-        places = find_places(tokens, lex, mentions, events)
+        # "according to Riyadh": who speaks is not where the event is
+        according = {k for i in range(len(tokens) - 2) if tokens[i].lower == "according"
+                     and tokens[i + 1].lower == "to"
+                     for k in range(i + 2, _phrase_end(tokens, i + 2, 8))}
+        places = [p for p in find_places(tokens, lex, mentions, events)
+                  if p.start not in according]
+        # "the mediators from Saudi Arabia, the United States and the African Union":
+        # who mediates is not a party
+        mediators = _mediators(tokens, mentions, lex)
+        excluded |= mediators
+        places = [p for p in places if p.start not in mediators]
         bind_participants(tokens, events, mentions, excluded, skippable,
                           place_tokens(tokens, lex, mentions, places))
         _purpose_takes_traveller(tokens, events)
