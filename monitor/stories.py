@@ -230,11 +230,24 @@ class StoryBook:
         return int(claim_in and len(mine) == 1 or story_in and len(theirs) == 1)
 
     def _story_for(self, claim: Claim, article: Article, index: int,
-                   pending: dict[str, StoryRow]) -> tuple[StoryRow, bool]:
+                   pending: dict[str, StoryRow], told: dict[str, list[int]],
+                   born: set[str]) -> tuple[StoryRow, bool]:
         keys = index_keys(claim.participants, claim.name)
         candidates = [pending.get(s.id, s) for s in self.store.stories_sharing(keys, claim.kind)]
         fits = [(self._fit(s, claim), s) for s in candidates]
-        for _, story in sorted((f for f in fits if f[0]), key=lambda f: -f[0]):
+
+        def order(fit: tuple[int, StoryRow]) -> tuple[int, int]:
+            # the best fit; then a story whose news this article told in an earlier
+            # sentence (its topic); then the stories that were news before it, most
+            # recent first; last, stories it started itself further on or in passing
+            # ("called off the meeting" in its first lines is not the New York meeting
+            # offered below)
+            sentences = told.get(fit[1].id)
+            if sentences and min(sentences) <= claim.sentence_index:
+                return -fit[0], 0
+            return -fit[0], 2 if fit[1].id in born else 1
+
+        for _, story in sorted((f for f in fits if f[0]), key=order):
             if self._accepts(story, claim, not article.dated):
                 return story, False
         seq = self.store.next_seq()
@@ -259,13 +272,19 @@ class StoryBook:
         stories: dict[str, StoryRow] = {}
         ordered = sorted(enumerate(claims), key=lambda ic: (
             ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
+        told: dict[str, list[int]] = {}  # story id -> sentences giving this article's news of it
+        born: set[str] = set()  # stories this article started
         for index, claim in ordered:
-            story, new = self._story_for(claim, article, index, stories)
+            story, new = self._story_for(claim, article, index, stories, told, born)
             if new and (claim.caption or claim.background
                         or (claim.date_text or "").isdigit()):
                 # a photo caption, or "held every four years since 1995": history, which
                 # starts no story
                 continue
+            if new:
+                born.add(story.id)
+            if not (claim.caption or claim.background or claim.date_text):
+                told.setdefault(story.id, []).append(claim.sentence_index)  # the news
             story = stories.get(story.id, story)
             added = [p for p in claim.participants
                      if not any(self._same_party(p, q) for q in story.participants)]

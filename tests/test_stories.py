@@ -222,3 +222,16 @@ def test_names_that_differ_by_number_are_different_stories(monitor: Monitor) -> 
          "in November but failed to reach orbit.")
     titles = sorted((s.title, s.status) for s in monitor.store.stories())
     assert titles == [("Kestrel-3 in Esrange", "held"), ("Kestrel-4 in Esrange", "planned")]
+
+
+def test_a_claim_without_place_joins_the_story_that_was_news_not_one_offered_below(
+        monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-08-01", "President Ana Rojas and President Jonas Berglund "
+         "will meet in Arica next Thursday, officials said.")
+    alerts = feed(monitor, "b.txt", "2025-09-02", "Chile has called off a meeting between "
+                  "President Ana Rojas and President Jonas Berglund, the presidency said. "
+                  "The talks in Arica were to have covered water rights. Berglund would be "
+                  "open to meeting Rojas in New York later this month, his spokesman said.")
+    stories = {s.location: s.status for s in monitor.store.stories()}
+    assert stories == {"Arica": "cancelled", "New York City": "proposed"}
+    assert ("planned", "cancelled") in alerts

@@ -25,6 +25,7 @@ _PLACE_NOUNS = {"capital", "city", "town", "resort", "port", "village", "island"
 _PLACE_ADJECTIVES = {"southern", "northern", "eastern", "western", "central", "coastal",
                      "northeastern", "northwestern", "southeastern", "southwestern", "border",
                      "seaside", "historic", "ancient", "holy", "industrial", "port", "mountain",
+                     "host", "hosting",
                      "north-eastern", "north-western", "south-eastern", "south-western"}
 _PRONOUNS_PLURAL = {"them", "both", "two", "they", "pair", "their"}
 _PRONOUNS_SINGLE = {"he", "his", "she", "her", "him"}
@@ -150,6 +151,9 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
     for event in events:
         after = event.end
         nxt = tokens[after].lower if after < len(tokens) else ""
+        # "are expected to visit": a visit noun used as a verb
+        verb = event.word.verb or event.word.solo and event.start > 0 and tokens[
+            event.start - 1].lower in ("to", "will", "would", "could", "may", "might", "must")
         before = _list_before(tokens, usable, event.start)
         if before:
             event.participants = before
@@ -164,7 +168,7 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             group = _list_after(tokens, usable, after + 1, limit=4, skippable=skippable)
             if group and all(m.type != "person" for m in group):
                 event.participants, event.exhaustive = group, True
-        elif nxt in ("with", "to", "by") or event.word.verb:
+        elif nxt in ("with", "to", "by") or verb:
             start = after + 1 if nxt in ("with", "to", "by") else after
             objects = _list_after(tokens, [m for m in usable if m.start not in bound], start,
                                   limit=8, skippable=skippable)
@@ -174,19 +178,21 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             event.participants = event.participants + objects
         who = next((k for k in (event.start - 1, event.start - 2) if k >= 1
                     and tokens[k].lower == "who" and tokens[k - 1].text == ","), None)
-        if event.word.verb and who is not None and not event.participants and any(
+        if verb and who is not None and not event.participants and any(
                 t.lower in _PRONOUNS_PLURAL for t in tokens[max(0, who - 6):who]):
             # "The two ministers, who first met in Geneva": the pair met earlier, and no
             # one else the sentence names
             event.uses_plural_pronoun = event.exhaustive = True
-        if event.word.verb and not event.exhaustive:
+        if verb and not event.exhaustive:
             # the subject: "X and Y met", "X will meet"
             i = event.start
             while i > 0 and tokens[i - 1].text not in BOUNDARIES and i > event.start - 7:
                 i -= 1
                 if tokens[i].lower in _PRONOUNS_PLURAL:
-                    # "The two leaders are expected to meet": the pair met earlier
+                    # "The two leaders are expected to meet": the pair met earlier, and
+                    # no one named later in the sentence
                     event.uses_plural_pronoun = True
+                    event.exhaustive = event.exhaustive or not event.participants
                     break
                 subject = next((m for m in usable if m.end == i or m.start <= i < m.end), None)
                 if subject and subject.start in bound:
