@@ -724,6 +724,10 @@ class ClaimExtractor:
             # "X meets Y in Bali, Indonesia, November 14, 2022": a caption's one full date
             return full[0].day, full[0].text  # type: ignore[return-value]
         window = tokens[max(0, cue[0] - 4):cue[0]]
+        if cue[0] > 0 and tokens[cue[0] - 1].lower in ("was", "were") and any(
+                t.lower in ("originally", "initially") for t in tokens[:cue[0]]):
+            # "was originally expected in late 2026 but was pushed into 2027": history
+            return published - timedelta(days=1), "had"
         if tokens and tokens[0].lower in self.lex.background_markers and len(tokens) > 1 \
                 and tokens[1].text == ",":
             return published - timedelta(days=1), "earlier"  # "Earlier, the two sides met"
