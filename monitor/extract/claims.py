@@ -658,6 +658,9 @@ class ClaimExtractor:
         people = [m for m in event.participants if m.type == "person"]
         if name and event.word.kind in ("event", "launch", "vote"):
             return True
+        if name and event.word.kind == "meeting" and (
+                any(c.isdigit() for c in name) or name.isupper() and len(name) > 1):
+            return True  # "COP29 will be held in Baku", "the G20": the name is the story
         if event.word.kind == "meeting" and not event.word.solo:
             # one party is enough for a country or organisation ("the NATO meeting"), or
             # for a named or placed meeting; a lone person needs the other side

@@ -318,7 +318,15 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
             continue
         if i + 1 >= len(tokens) or tokens[i].lower not in ("in", "at"):
             continue
-        start = end = i + 1
+        start = i + 1
+        # "in the Chilean city of Valdivia": the place's name follows its description
+        k = start
+        while k < len(tokens) and (tokens[k].lower in _ARTICLES or tokens[k].lower in
+                                   _PLACE_ADJECTIVES or lex.adjectives.find(tokens[k:k + 1])):
+            k += 1
+        if k + 1 < len(tokens) and tokens[k].lower in _PLACE_NOUNS and tokens[k + 1].lower == "of":
+            start = k + 2
+        end = start
         while end < len(tokens) and end - start < 5 and end not in taken and (
                 tokens[end].text[:1].isupper() and tokens[end].text.isalpha()
                 or tokens[end].lower in _PLACE_PARTICLES and end > start
@@ -379,10 +387,31 @@ def include_word(event: EventMention) -> bool:
     return event.text[:1].isupper() or event.word.kind == "event"
 
 
+def _known_as(event: EventMention, tokens: list[Token]) -> str | None:
+    """The short name the text gives a capitalised event ("The seventh Conference of the
+    Parties to the Mangrove Convention, known as MCOP7"), or None."""
+    if not event.text[:1].isupper():
+        return None
+    for k in range(event.end, min(len(tokens) - 2, event.end + 12)):
+        if tokens[k].text in (".", ";") or tokens[k].lower in ("will", "was", "is", "has"):
+            return None
+        if tokens[k].lower in ("known", "dubbed") and tokens[k + 1].lower == "as" \
+                or tokens[k].lower == "dubbed":
+            start = k + 2 if tokens[k + 1].lower == "as" else k + 1
+            end = start
+            while end < len(tokens) and (tokens[end].text[:1].isupper()
+                                         or tokens[end].text[:1].isdigit()
+                                         or tokens[end].text == "-" and end > start):
+                end += 1
+            if end > start:
+                return " ".join(t.text for t in tokens[start:end]).replace(" - ", "-")
+    return None
+
+
 def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             lex: Lexicon) -> str | None:
     """The event's own name, when the text gives one ("the Harbour Lights Festival")."""
-    name = _own_name(event, tokens, mentions, lex)
+    name = _known_as(event, tokens) or _own_name(event, tokens, mentions, lex)
     if name or event.word.kind != "vote":
         return name
     # "a vote on the government's Regional Administration Bill": the bill names the vote
