@@ -121,7 +121,15 @@ def same_name(a: str, b: str) -> bool:
     """Two spellings of one event name: "Hanbit Film Awards" and "the Hanbit Film Awards
     ceremony", "Chandrayaan2" and "Chandrayaan-2"."""
     wa, wb = _words(a), _words(b)
+    na, nb = _numbers(a), _numbers(b)
+    if na and nb and na != nb:
+        return False  # "Skylark-3" and "Skylark-4", "MCOP7" and "MCOP8"
     return name_key(a) == name_key(b) or bool(wa and wb and (wa <= wb or wb <= wa))
+
+
+def _numbers(name: str) -> set[str]:
+    """The numbers in a name other than years: "Starship Flight 5" -> {"5"}."""
+    return {n for n in re.findall(r"\d+", name) if not re.fullmatch(r"(19|20)\d\d", n)}
 
 
 def title_of(participants: list[str], kind: str, name: str | None, location: str | None,
@@ -225,11 +233,24 @@ class StoryBook:
         return int(claim_in and len(mine) == 1 or story_in and len(theirs) == 1)
 
     def _story_for(self, claim: Claim, article: Article, index: int,
-                   pending: dict[str, StoryRow]) -> tuple[StoryRow, bool]:
+                   pending: dict[str, StoryRow], told: dict[str, list[int]],
+                   born: set[str]) -> tuple[StoryRow, bool]:
         keys = index_keys(claim.participants, claim.name)
         candidates = [pending.get(s.id, s) for s in self.store.stories_sharing(keys, claim.kind)]
         fits = [(self._fit(s, claim), s) for s in candidates]
-        for _, story in sorted((f for f in fits if f[0]), key=lambda f: -f[0]):
+
+        def order(fit: tuple[int, StoryRow]) -> tuple[int, int]:
+            # the best fit; then a story whose news this article told in an earlier
+            # sentence (its topic); then the stories that were news before it, most
+            # recent first; last, stories it started itself further on or in passing
+            # ("called off the meeting" in its first lines is not the New York meeting
+            # offered below)
+            sentences = told.get(fit[1].id)
+            if sentences and min(sentences) <= claim.sentence_index:
+                return -fit[0], 0
+            return -fit[0], 2 if fit[1].id in born else 1
+
+        for _, story in sorted((f for f in fits if f[0]), key=order):
             if self._accepts(story, claim, not article.dated):
                 return story, False
         seq = self.store.next_seq()
@@ -254,13 +275,19 @@ class StoryBook:
         stories: dict[str, StoryRow] = {}
         ordered = sorted(enumerate(claims), key=lambda ic: (
             ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
+        told: dict[str, list[int]] = {}  # story id -> sentences giving this article's news of it
+        born: set[str] = set()  # stories this article started
         for index, claim in ordered:
-            story, new = self._story_for(claim, article, index, stories)
+            story, new = self._story_for(claim, article, index, stories, told, born)
             if new and (claim.caption or claim.background
                         or (claim.date_text or "").isdigit()):
                 # a photo caption, or "held every four years since 1995": history, which
                 # starts no story
                 continue
+            if new:
+                born.add(story.id)
+            if not (claim.caption or claim.background or claim.date_text):
+                told.setdefault(story.id, []).append(claim.sentence_index)  # the news
             story = stories.get(story.id, story)
             added = [p for p in claim.participants
                      if not any(self._same_party(p, q) for q in story.participants)]
@@ -292,8 +319,12 @@ class StoryBook:
                                                              claim.effective.isoformat(), claim_id)
                 change.sequence.append((claim.status, story.since))
             story.updated_seq = self.store.next_seq() if not new else story.updated_seq
+            # an organisation the watchlist lacks goes by its full name too ("Ruvuma
+            # Liberation Movement", not "Movement")
+            groups = self.groups | {p for p in story.participants
+                                    if p.split()[-1] in self.lex.organisation_heads}
             story.title = title_of(story.participants, story.kind, story.name, story.location,
-                                   self.groups)
+                                   groups)
             self.store.save_story(story)
             stories[story.id] = story
         alerts = []

@@ -277,3 +277,24 @@ def test_a_name_written_family_name_first_goes_by_the_family_name(monitor: Monit
          "Minister Seo Min-jun will meet in Busan next week, officials said.")
     [story] = monitor.store.stories()
     assert story.title == "Kisaragi–Seo meeting in Busan"
+
+
+def test_names_that_differ_by_number_are_different_stories(monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-06-02", "Orbital Nordic will attempt to launch its Kestrel-4 "
+         "rocket from Esrange on Thursday. Its predecessor, Kestrel-3, lifted off from Esrange "
+         "in November but failed to reach orbit.")
+    titles = sorted((s.title, s.status) for s in monitor.store.stories())
+    assert titles == [("Kestrel-3 in Esrange", "held"), ("Kestrel-4 in Esrange", "planned")]
+
+
+def test_a_claim_without_place_joins_the_story_that_was_news_not_one_offered_below(
+        monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-08-01", "President Ana Rojas and President Jonas Berglund "
+         "will meet in Arica next Thursday, officials said.")
+    alerts = feed(monitor, "b.txt", "2025-09-02", "Chile has called off a meeting between "
+                  "President Ana Rojas and President Jonas Berglund, the presidency said. "
+                  "The talks in Arica were to have covered water rights. Berglund would be "
+                  "open to meeting Rojas in New York later this month, his spokesman said.")
+    stories = {s.location: s.status for s in monitor.store.stories()}
+    assert stories == {"Arica": "cancelled", "New York City": "proposed"}
+    assert ("planned", "cancelled") in alerts

@@ -70,6 +70,10 @@ class Reading(NamedTuple):
 
 _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
                      "than", "over", "and", "or", "but", "during", "following", "despite"}
+# "..., the foreign ministry announced": who speaks for a party, not the party's event
+_TRAILING_ATTRIBUTION = {"announced", "confirmed", "announces", "confirms"}
+_SPOKESBODIES = {"ministry", "office", "presidency", "spokesman", "spokeswoman", "spokesperson",
+                 "official", "officials", "palace", "embassy", "statement", "diplomats"}
 _NATION_NOUNS = {"countries", "governments", "nations", "states"}
 _DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that"}
 _PRESENT = {"is", "are", "was", "were", "been", "currently", "now", "already", "'s", "s"}
@@ -135,7 +139,12 @@ def _sources(tokens: list[Token], lex: Lexicon):  # noqa: ANN202 - a small gener
             if j > i + 2:
                 yield _join(tokens[i + 2:j]), set(range(i + 2, j))
     for i, token in enumerate(tokens):
-        if token.lower not in lex.attribution_verbs or token.lower == "according":
+        if token.lower in _TRAILING_ATTRIBUTION and (
+                i + 1 == n or tokens[i + 1].text in BOUNDARIES or tokens[i + 1].text == "."
+                or tokens[i + 1].lower == "on") and any(
+                t.lower in _SPOKESBODIES for t in tokens[max(0, i - 4):i]):
+            pass  # ", Switzerland's foreign ministry announced on Thursday."
+        elif token.lower not in lex.attribution_verbs or token.lower == "according":
             continue
         j = i
         while j > 0 and tokens[j - 1].text not in BOUNDARIES and tokens[j - 1].text != "." \
@@ -199,6 +208,28 @@ def _host_event(tokens: list[Token], event: EventMention,
                              "on the fringes of")):
         return None
     return next((e for e in events if event.end + 4 <= e.start <= event.end + 10), None)
+
+
+def _mediators(tokens: list[Token], mentions: list[Mention], lex: Lexicon) -> set[int]:
+    """Start positions of the mentions listed right after a mediator word ("mediators
+    from", "brokered by", "hosted by")."""
+    found: set[int] = set()
+    starts = {m.start: m for m in mentions}
+    for i, token in enumerate(tokens):
+        if token.lower not in lex.mediator_words:
+            continue
+        k = i + 1
+        if k < len(tokens) and tokens[k].lower in ("from", "by", "of", "including"):
+            k += 1
+        while k < len(tokens):
+            if tokens[k].lower in ("the", "and", ",", "a"):
+                k += 1
+            elif k in starts:
+                found.add(k)
+                k = starts[k].end
+            else:
+                break
+    return found
 
 
 def _presence(tokens: list[Token], events: list[EventMention],
@@ -356,7 +387,17 @@ class ClaimExtractor:
         skippable |= {i for match in lex.adjectives.find(tokens)
                       for i in range(match.start, match.end)}
         skippable |= {i for i, t in enumerate(tokens) if t.lower in ("of", "the", "'", "s")}
-        places = find_places(tokens, lex, mentions, events)
+        # "according to Riyadh": who speaks is not where the event is
+        according = {k for i in range(len(tokens) - 2) if tokens[i].lower == "according"
+                     and tokens[i + 1].lower == "to"
+                     for k in range(i + 2, _phrase_end(tokens, i + 2, 8))}
+        places = [p for p in find_places(tokens, lex, mentions, events)
+                  if p.start not in according]
+        # "the mediators from Saudi Arabia, the United States and the African Union":
+        # who mediates is not a party
+        mediators = _mediators(tokens, mentions, lex)
+        excluded |= mediators
+        places = [p for p in places if p.start not in mediators]
         bind_participants(tokens, events, mentions, excluded, skippable,
                           place_tokens(tokens, lex, mentions, places))
         _purpose_takes_traveller(tokens, events)
@@ -628,6 +669,9 @@ class ClaimExtractor:
         people = [m for m in event.participants if m.type == "person"]
         if name and event.word.kind in ("event", "launch", "vote"):
             return True
+        if name and event.word.kind == "meeting" and (
+                any(c.isdigit() for c in name) or name.isupper() and len(name) > 1):
+            return True  # "COP29 will be held in Baku", "the G20": the name is the story
         if event.word.kind == "meeting" and not event.word.solo:
             # one party is enough for a country or organisation ("the NATO meeting"), or
             # for a named or placed meeting; a lone person needs the other side
@@ -669,7 +713,7 @@ class ClaimExtractor:
         forward = self.lex.status_rank(status) <= self.lex.status_rank("planned")
         for t in times:
             if (t.start >= cue[1] or status != "held") and 0 <= event[0] - t.end <= 2 and all(
-                    k.text.isalpha() and k.lower not in self.lex.clause_words
+                    k.text.isalpha() and k.lower not in self.lex.clause_words or k.text == "'"
                     for k in tokens[t.end:event[0]]):
                 # "cancelled a planned July trip", "the September 4 meeting is in
                 # jeopardy": the event's date, not the claim's
@@ -694,6 +738,10 @@ class ClaimExtractor:
             # "X meets Y in Bali, Indonesia, November 14, 2022": a caption's one full date
             return full[0].day, full[0].text  # type: ignore[return-value]
         window = tokens[max(0, cue[0] - 4):cue[0]]
+        if cue[0] > 0 and tokens[cue[0] - 1].lower in ("was", "were") and any(
+                t.lower in ("originally", "initially") for t in tokens[:cue[0]]):
+            # "was originally expected in late 2026 but was pushed into 2027": history
+            return published - timedelta(days=1), "had"
         if tokens and tokens[0].lower in self.lex.background_markers and len(tokens) > 1 \
                 and tokens[1].text == ",":
             return published - timedelta(days=1), "earlier"  # "Earlier, the two sides met"

@@ -13,7 +13,7 @@ from monitor.extract.lexicon import EventWord, Lexicon, Place, Token
 
 BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
-                "visiting", "from"}
+                "visiting", "from", "leave", "left", "leaves", "leaving"}
 _ARTICLES = {"the", "a", "an"}
 _AUXILIARIES = {"will", "would", "to", "has", "have", "had", "is", "are", "was", "were", "can",
                 "could", "should", "may", "might", "must", "shall", "did", "does", "do", "and",
@@ -25,6 +25,7 @@ _PLACE_NOUNS = {"capital", "city", "town", "resort", "port", "village", "island"
 _PLACE_ADJECTIVES = {"southern", "northern", "eastern", "western", "central", "coastal",
                      "northeastern", "northwestern", "southeastern", "southwestern", "border",
                      "seaside", "historic", "ancient", "holy", "industrial", "port", "mountain",
+                     "host", "hosting",
                      "north-eastern", "north-western", "south-eastern", "south-western"}
 _PRONOUNS_PLURAL = {"them", "both", "two", "they", "pair", "their"}
 _PRONOUNS_SINGLE = {"he", "his", "she", "her", "him"}
@@ -153,6 +154,9 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
     for event in events:
         after = event.end
         nxt = tokens[after].lower if after < len(tokens) else ""
+        # "are expected to visit": a visit noun used as a verb
+        verb = event.word.verb or event.word.solo and event.start > 0 and tokens[
+            event.start - 1].lower in ("to", "will", "would", "could", "may", "might", "must")
         before = _list_before(tokens, usable, event.start)
         if before:
             event.participants = before
@@ -167,7 +171,7 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             group = _list_after(tokens, usable, after + 1, limit=4, skippable=skippable)
             if group and all(m.type != "person" for m in group):
                 event.participants, event.exhaustive = group, True
-        elif nxt in ("with", "to", "by") or event.word.verb:
+        elif nxt in ("with", "to", "by") or verb:
             start = after + 1 if nxt in ("with", "to", "by") else after
             objects = _list_after(tokens, [m for m in usable if m.start not in bound], start,
                                   limit=8, skippable=skippable)
@@ -177,19 +181,21 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             event.participants = event.participants + objects
         who = next((k for k in (event.start - 1, event.start - 2) if k >= 1
                     and tokens[k].lower == "who" and tokens[k - 1].text == ","), None)
-        if event.word.verb and who is not None and not event.participants and any(
+        if verb and who is not None and not event.participants and any(
                 t.lower in _PRONOUNS_PLURAL for t in tokens[max(0, who - 6):who]):
             # "The two ministers, who first met in Geneva": the pair met earlier, and no
             # one else the sentence names
             event.uses_plural_pronoun = event.exhaustive = True
-        if event.word.verb and not event.exhaustive:
+        if verb and not event.exhaustive:
             # the subject: "X and Y met", "X will meet"
             i = event.start
             while i > 0 and tokens[i - 1].text not in BOUNDARIES and i > event.start - 7:
                 i -= 1
                 if tokens[i].lower in _PRONOUNS_PLURAL:
-                    # "The two leaders are expected to meet": the pair met earlier
+                    # "The two leaders are expected to meet": the pair met earlier, and
+                    # no one named later in the sentence
                     event.uses_plural_pronoun = True
+                    event.exhaustive = event.exhaustive or not event.participants
                     break
                 subject = next((m for m in usable if m.end == i or m.start <= i < m.end), None)
                 if subject and subject.start in bound:
@@ -285,6 +291,7 @@ def _owner_only(tokens: list[Token], end: int) -> bool:
 
 
 _COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
+_PASSING = {"passed", "approved", "adopted", "rejected", "backed", "endorsed", "voted"}
 _TAKING_PLACE = {"held", "place", "meet", "met", "hosted", "staged", "convene", "convened",
                  "take", "takes"}
 _PLACE_PARTICLES = {"do", "da", "de", "del", "di", "dos", "das", "la", "le", "el", "al", "sur"}
@@ -314,7 +321,15 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
             continue
         if i + 1 >= len(tokens) or tokens[i].lower not in ("in", "at"):
             continue
-        start = end = i + 1
+        start = i + 1
+        # "in the Chilean city of Valdivia": the place's name follows its description
+        k = start
+        while k < len(tokens) and (tokens[k].lower in _ARTICLES or tokens[k].lower in
+                                   _PLACE_ADJECTIVES or lex.adjectives.find(tokens[k:k + 1])):
+            k += 1
+        if k + 1 < len(tokens) and tokens[k].lower in _PLACE_NOUNS and tokens[k + 1].lower == "of":
+            start = k + 2
+        end = start
         while end < len(tokens) and end - start < 5 and end not in taken and (
                 tokens[end].text[:1].isupper() and tokens[end].text.isalpha()
                 or tokens[end].lower in _PLACE_PARTICLES and end > start
@@ -375,10 +390,31 @@ def include_word(event: EventMention) -> bool:
     return event.text[:1].isupper() or event.word.kind == "event"
 
 
+def _known_as(event: EventMention, tokens: list[Token]) -> str | None:
+    """The short name the text gives a capitalised event ("The seventh Conference of the
+    Parties to the Mangrove Convention, known as MCOP7"), or None."""
+    if not event.text[:1].isupper():
+        return None
+    for k in range(event.end, min(len(tokens) - 2, event.end + 12)):
+        if tokens[k].text in (".", ";") or tokens[k].lower in ("will", "was", "is", "has"):
+            return None
+        if tokens[k].lower in ("known", "dubbed") and tokens[k + 1].lower == "as" \
+                or tokens[k].lower == "dubbed":
+            start = k + 2 if tokens[k + 1].lower == "as" else k + 1
+            end = start
+            while end < len(tokens) and (tokens[end].text[:1].isupper()
+                                         or tokens[end].text[:1].isdigit()
+                                         or tokens[end].text == "-" and end > start):
+                end += 1
+            if end > start:
+                return " ".join(t.text for t in tokens[start:end]).replace(" - ", "-")
+    return None
+
+
 def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             lex: Lexicon) -> str | None:
     """The event's own name, when the text gives one ("the Harbour Lights Festival")."""
-    name = _own_name(event, tokens, mentions, lex)
+    name = _known_as(event, tokens) or _own_name(event, tokens, mentions, lex)
     if name or event.word.kind != "vote":
         return name
     # "a vote on the government's Regional Administration Bill": the bill names the vote
@@ -387,9 +423,11 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             "vote", "votes", "ballot", "referendum", "final vote", "plebiscite"):
         i += 1
         while i < len(tokens) and (tokens[i].lower in ("the", "a", "its", "their", "'", "s")
-                                   or tokens[i].text[:1].islower()
-                                   and i + 1 < len(tokens) and tokens[i + 1].text == "'"):
-            i += 1
+                                   or (tokens[i].text[:1].islower() or any(
+                                       m.start <= i < m.end for m in mentions))
+                                   and i + 1 < len(tokens) and tokens[i + 1].text == "'"
+                                   or re.fullmatch(r"(19|20)\d\d", tokens[i].text)):
+            i += 1  # "the government's", "Estonia's", "2026"
         end = i
         while end < len(tokens) and (tokens[end].text[:1].isupper() or tokens[end].text == "-"
                                      or tokens[end].text.isdigit()) \
@@ -397,6 +435,14 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             end += 1
         if end > i:
             return " ".join(t.text for t in tokens[i:end]).replace(" - ", "-")
+        if i < len(tokens) and tokens[i].text.isalpha() and tokens[i].text.islower() \
+                and tokens[i].lower in lex.vote_subjects:
+            return f"{tokens[i].text} vote"  # "a vote on the 2026 budget": the budget vote
+    # "approved the 2026 budget on Wednesday by 54 votes to 43": the budget vote
+    for k in range(max(0, event.start - 12), event.start):
+        if tokens[k].lower in lex.vote_subjects and any(
+                t.lower in _PASSING for t in tokens[max(0, k - 5):k]):
+            return f"{tokens[k].text} vote"
     # "the municipal elections", "Senegal's presidential election": the kind of vote,
     # with the country when the sentence names one just before it
     start = event.start
@@ -418,8 +464,10 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
     start = event.start
     if event.word.verb and event.word.kind in ("meeting", "call"):
         return None  # "Ilona Varga visited Doha": who met, not what the meeting is called
-    if event.word.verb and event.word.kind == "launch":
-        # "the rocket launched Chandrayaan-2 spacecraft": what was launched names it
+    if event.word.kind == "launch" and (event.word.verb or event.start > 0 and tokens[
+            event.start - 1].lower in ("to", "will", "would", "could", "may", "might")):
+        # "the rocket launched Chandrayaan-2 spacecraft", "will attempt to launch its
+        # Skylark-4 rocket": what was launched names it
         first = event.end + (event.end < len(tokens) and tokens[event.end].lower in (
             "the", "a", "an", "its", "their"))
         stop = first
@@ -432,6 +480,23 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word
         while start > 0 and tokens[start - 1].lower in lex.vehicle_words:
             start -= 1
+        if start == event.start and event.word.verb and start > 0:
+            # "Skylark-4 lifted off", "Its predecessor, Skylark-3, lifted off": the
+            # subject names the launch
+            comma = tokens[start - 1].text == ","
+            stop = start - comma
+            begin = stop
+            while begin > 0 and (tokens[begin - 1].text[:1].isupper() or tokens[
+                    begin - 1].text.isdigit() or tokens[begin - 1].text == "-") \
+                    and tokens[begin - 1].text not in _NOT_NAME_WORDS:
+                begin -= 1
+            while begin < stop and not tokens[begin].text[:1].isupper():
+                begin += 1
+            taken = {i for m in mentions for i in range(m.start, m.end)}
+            if begin < stop and (begin > 0 and tokens[begin - 1].text == "," if comma
+                                 else begin == 0 or tokens[begin - 1].lower == "the") \
+                    and not taken & set(range(begin, stop)):
+                return " ".join(t.text for t in tokens[begin:stop]).replace(" - ", "-")
         if start == event.start:
             return None
         carrier = start
@@ -462,10 +527,17 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             "The", "A", "An"):
         start = min(start + 1, event.start)
     end = event.end
-    if event.word.kind == "launch" and end + 2 < len(tokens) and tokens[end].lower == "of" \
-            and tokens[end + 1].lower in ("the", "its", "their", "a"):
-        # "the launch of the Aurora-2 satellite": the spacecraft names the launch
-        first = stop = end + 2
+    if event.word.kind == "launch" and end + 2 < len(tokens) and tokens[end].lower == "of":
+        # "the launch of the Aurora-2 satellite", "the launch of Nordlys Aerospace's
+        # Skylark-4 rocket": the vehicle names the launch
+        first = end + 1 + (tokens[end + 1].lower in ("the", "its", "their", "a"))
+        owner_end = first
+        while owner_end < len(tokens) and tokens[owner_end].text[:1].isupper():
+            owner_end += 1
+        if owner_end > first and owner_end + 1 < len(tokens) \
+                and tokens[owner_end].text == "'" and tokens[owner_end + 1].lower == "s":
+            first = owner_end + 2  # past the owner: "Nordlys Aerospace's"
+        stop = first
         while stop < len(tokens) and (tokens[stop].text[:1].isupper() or stop > first and (
                 tokens[stop].text.isdigit() or tokens[stop].text == "-")) \
                 and tokens[stop].text not in _NOT_NAME_WORDS:
@@ -487,9 +559,12 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return None
     while end < len(tokens) and tokens[end].text.isdigit() and event.text[:1].isupper():
         end += 1
-    for k in range(start + 1, event.start - 1):
-        if tokens[k].text == "-" and tokens[k - 1].text[:1].isdigit():
-            start = k + 1  # a dateline run into the name: "Sept 2 - Scottish launch"
+    for k in range(start + 1, event.start):
+        if tokens[k].text in ("-", "–", "—") and (tokens[k - 1].text[:1].isdigit() or (
+                len(tokens[k - 1].text) > 1 and tokens[k - 1].text.isupper()
+                and tokens[k].start > tokens[k - 1].end)):
+            # a dateline run into the name: "Sept 2 - Scottish launch", "GENEVA - Peace talks"
+            start = k + 1
     while start < event.start and not tokens[start].text[:1].isalnum():
         start += 1  # "— Villarin meets ...": no name starts with a dash
     words = tokens[start:event.start]
