@@ -218,8 +218,11 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
         people = [m for m in unique.values() if m.type == "person"]
         event.participants = people if people and not event.exhaustive else list(unique.values())
         if event.word.solo:
-            # "the Congo and South Sudan trip": the countries of a trip are where it goes
-            event.participants = [m for m in event.participants if m.type != "country"]
+            # "the Congo and South Sudan trip": the countries of a trip are where it goes;
+            # "Japan's prime minister has cancelled a trip": the country is the traveller
+            event.participants = [m for m in event.participants if m.type != "country" or (
+                m.end + 2 < len(tokens) and tokens[m.end].text == "'"
+                and tokens[m.end + 1].lower == "s" and m.end + 2 in skippable)]
 
 
 def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
@@ -565,8 +568,9 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
     while start < event.start and not tokens[start].text[:1].isalnum():
         start += 1  # "— Villarin meets ...": no name starts with a dash
     words = tokens[start:event.start]
-    if not words or all(i in places for i in range(start, event.start)):
-        return None
+    if not words or all(i in places for i in range(start, event.start)) and not (
+            event.word.kind == "event" and event.text[:1].isupper()):
+        return None  # "the Budapest summit" is a summit in Budapest; "the Paris Olympics" a name
     if all(t.text.isdigit() or t.text == "-" for t in words):
         return None  # "July 24-30 visit": a date, not a name
     if start == 0 and len(words) == 1 and words[0].text.isalpha() and not words[0].text.isupper() \
