@@ -437,7 +437,9 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             return " ".join(t.text for t in tokens[i:end]).replace(" - ", "-")
         if i < len(tokens) and tokens[i].text.isalpha() and tokens[i].text.islower() \
                 and tokens[i].lower in lex.vote_subjects:
-            return f"{tokens[i].text} vote"  # "a vote on the 2026 budget": the budget vote
+            # "a vote on the 2026 budget": the budget vote; "the referendum on
+            # independence": the independence referendum
+            return f"{tokens[i].text} {event.text.lower()}"
     # "approved the 2026 budget on Wednesday by 54 votes to 43": the budget vote
     for k in range(max(0, event.start - 12), event.start):
         if tokens[k].lower in lex.vote_subjects and any(
@@ -542,7 +544,9 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
                 tokens[stop].text.isdigit() or tokens[stop].text == "-")) \
                 and tokens[stop].text not in _NOT_NAME_WORDS:
             stop += 1
-        if stop > first and stop < len(tokens) and tokens[stop].lower in lex.vehicle_words:
+        if stop > first and (stop < len(tokens) and tokens[stop].lower in lex.vehicle_words
+                             or first > end + 2 or tokens[stop - 1].lower in lex.vehicle_words):
+            # "the launch of SpaceX's Starship": a vehicle's name after its owner
             return " ".join(t.text for t in tokens[first:stop]).replace(" - ", "-")
     if start == event.start and end < len(tokens) and tokens[end].lower == "of" \
             and end + 1 < len(tokens) and tokens[end + 1].text[:1].isupper() \
