@@ -572,6 +572,14 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
     while start < event.start and not tokens[start].text[:1].isalnum():
         start += 1  # "— Villarin meets ...": no name starts with a dash
     words = tokens[start:event.start]
+    if not words and event.text[:1].isupper() and " " in event.text \
+            and event.word.kind == "event":
+        # "Tokyo's Olympic Games": the capitalised event phrase is a name, with its city
+        owner = event.start - 3
+        if owner >= 0 and tokens[owner + 1].text == "'" and tokens[owner + 2].lower == "s" \
+                and owner in places:
+            return f"{tokens[owner].text} {event.text}"
+        return event.text
     if not words or all(i in places for i in range(start, event.start)) and not (
             event.word.kind == "event" and event.text[:1].isupper()):
         return None  # "the Budapest summit" is a summit in Budapest; "the Paris Olympics" a name
