@@ -307,6 +307,8 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     # "will be held in Tampere", "met in Foz do Iguaçu": after a verb of taking place
     anchors = [i for i in range(1, len(tokens)) if tokens[i - 1].lower in _TAKING_PLACE]
     for i in [event.end for event in events] + anchors:
+        while i not in anchors and i < len(tokens) and tokens[i].text.isdigit():
+            i += 1  # "the Song Contest 2020 in Bergen"
         if i in anchors:
             pass
         elif i < len(tokens) and tokens[i].lower in ("between", "with", "by", "of"):
