@@ -22,6 +22,7 @@ from monitor.extract import Claim, Lexicon
 from monitor.store import Store, StoryRow, utc_now
 
 SAME_OCCASION_DAYS = 3
+HISTORY_DAYS = 10 * 365  # a claim this old starts no story
 DISPUTE_DAYS = 2
 ON, OFF = {"planned"}, {"paused", "postponed", "cancelled"}
 
@@ -280,9 +281,10 @@ class StoryBook:
         for index, claim in ordered:
             story, new = self._story_for(claim, article, index, stories, told, born)
             if new and (claim.caption or claim.background
-                        or (claim.date_text or "").isdigit()):
-                # a photo caption, or "held every four years since 1995": history, which
-                # starts no story
+                        or (claim.date_text or "").isdigit()
+                        or (article.published - claim.effective).days > HISTORY_DAYS):
+                # a photo caption, "held every four years since 1995", "met in the
+                # fifteenth century": history, which starts no story
                 continue
             if new:
                 born.add(story.id)

@@ -298,3 +298,9 @@ def test_a_claim_without_place_joins_the_story_that_was_news_not_one_offered_bel
     stories = {s.location: s.status for s in monitor.store.stories()}
     assert stories == {"Arica": "cancelled", "New York City": "proposed"}
     assert ("planned", "cancelled") in alerts
+
+
+def test_a_meeting_centuries_ago_starts_no_story(monitor: Monitor) -> None:
+    assert feed(monitor, "a.txt", "2024-06-25", '"Chile and Peru met on a beach in the '
+                'fifteenth century under very unequal terms," the president said.') == []
+    assert monitor.store.stories() == []

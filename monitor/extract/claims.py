@@ -582,7 +582,8 @@ class ClaimExtractor:
                 and nxt.lower not in ("today", "tonight", "yesterday", "tomorrow", "again",
                                       "until", "after", "because", "due", "amid", "over",
                                       "till", "as", "when", "while", "since", "last",
-                                      "next", "this", "indefinitely", "twice", "once")
+                                      "next", "this", "indefinitely", "twice", "once",
+                                      "without", "despite", "early", "abruptly", "prematurely")
                 and not any(nxt.lower in w for w in (WEEKDAYS, MONTHS)))
 
     def _background(self, tokens: list[Token], start: int, end: int) -> bool:

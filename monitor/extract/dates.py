@@ -44,9 +44,17 @@ def _last_weekday(published: date, weekday: int, strictly_before: bool) -> date:
 NEAR_FUTURE_DAYS = 60
 
 
-def _month_start(published: date, month: int, future: bool) -> date | None:
-    if future:
-        return None
+_ORDINAL_CENTURIES = {w: k for k, w in enumerate(
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+     "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+     "seventeenth", "eighteenth", "nineteenth", "twentieth", "21st"], start=1)}
+_ORDINAL_CENTURIES.update({"19th": 19, "20th": 20, "18th": 18, "17th": 17, "16th": 16,
+                           "15th": 15})
+
+
+def _month_start(published: date, month: int, future: bool, past: bool = False) -> date | None:
+    if future or not past and 0 < (month - published.month) % 12 <= 2:
+        return None  # "to pay a state visit in April" in a March article: ahead
     year = published.year if month <= published.month else published.year - 1
     day = date(year, month, 1)
     return min(day, published)
@@ -93,6 +101,13 @@ def find_time_expressions(tokens: list[Token], published: date,
             continue
         if word == "last" and nxt in WEEKDAYS:
             add(i, i + 2, _last_weekday(published, WEEKDAYS[nxt], True), True)
+            i += 2
+            continue
+        if nxt == "century" and word in _ORDINAL_CENTURIES:
+            # "met on a beach in the fifteenth century": history, long before the article
+            year = max(1, (_ORDINAL_CENTURIES[word] - 1) * 100 + 1)
+            if year < published.year:
+                add(i, i + 2, date(year, 1, 1), True)
             i += 2
             continue
         if word == "yesterday":
@@ -155,7 +170,9 @@ def find_time_expressions(tokens: list[Token], published: date,
                 day = date(year, month, 1)
                 add(i, end, day, day <= published)
             else:
-                day = _month_start(published, month, future)
+                # "their meeting last November", "since January": behind the article
+                past = i > 0 and tokens[i - 1].lower in ("last", "since", "earlier", "past")
+                day = _month_start(published, month, future and not past, past)
                 add(i, i + 1, day, day is not None and month != published.month)
         i += 1
     return found

@@ -211,8 +211,12 @@ class EntityFinder:
         # Titled names: "Foreign Minister Ana Duarte", "Hungary's foreign minister, Peter X".
         titles = self.lex.titles.find(tokens)
         title_starts = {title.start for title in titles}
-        for m in [m for m in mentions if m.type == "country" and m.end in title_starts]:
-            mentions.remove(m)  # "US secretary of state Ana Duarte": a nationality, not a party
+        named_titles = {t.start for t in titles if _name_run(tokens, t.end + (
+            t.end < len(tokens) and tokens[t.end].text == ",")) > t.end}
+        for m in [m for m in mentions if m.type == "country" and m.end in named_titles]:
+            # "US secretary of state Ana Duarte": a nationality, not a party; but in
+            # "Japan's prime minister has cancelled a trip" the country is all there is
+            mentions.remove(m)
             taken.difference_update(range(m.start, m.end))
         for title in titles:
             start = title.end + (1 if title.end < len(tokens) and tokens[title.end].text == ","

@@ -221,8 +221,11 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
         people = [m for m in unique.values() if m.type == "person"]
         event.participants = people if people and not event.exhaustive else list(unique.values())
         if event.word.solo:
-            # "the Congo and South Sudan trip": the countries of a trip are where it goes
-            event.participants = [m for m in event.participants if m.type != "country"]
+            # "the Congo and South Sudan trip": the countries of a trip are where it goes;
+            # "Japan's prime minister has cancelled a trip": the country is the traveller
+            event.participants = [m for m in event.participants if m.type != "country" or (
+                m.end + 2 < len(tokens) and tokens[m.end].text == "'"
+                and tokens[m.end + 1].lower == "s" and m.end + 2 in skippable)]
 
 
 def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
@@ -307,6 +310,8 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     # "will be held in Tampere", "met in Foz do Iguaçu": after a verb of taking place
     anchors = [i for i in range(1, len(tokens)) if tokens[i - 1].lower in _TAKING_PLACE]
     for i in [event.end for event in events] + anchors:
+        while i not in anchors and i < len(tokens) and tokens[i].text.isdigit():
+            i += 1  # "the Song Contest 2020 in Bergen"
         if i in anchors:
             pass
         elif i < len(tokens) and tokens[i].lower in ("between", "with", "by", "of"):
@@ -437,7 +442,9 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             return " ".join(t.text for t in tokens[i:end]).replace(" - ", "-")
         if i < len(tokens) and tokens[i].text.isalpha() and tokens[i].text.islower() \
                 and tokens[i].lower in lex.vote_subjects:
-            return f"{tokens[i].text} vote"  # "a vote on the 2026 budget": the budget vote
+            # "a vote on the 2026 budget": the budget vote; "the referendum on
+            # independence": the independence referendum
+            return f"{tokens[i].text} {event.text.lower()}"
     # "approved the 2026 budget on Wednesday by 54 votes to 43": the budget vote
     for k in range(max(0, event.start - 12), event.start):
         if tokens[k].lower in lex.vote_subjects and any(
@@ -542,7 +549,9 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
                 tokens[stop].text.isdigit() or tokens[stop].text == "-")) \
                 and tokens[stop].text not in _NOT_NAME_WORDS:
             stop += 1
-        if stop > first and stop < len(tokens) and tokens[stop].lower in lex.vehicle_words:
+        if stop > first and (stop < len(tokens) and tokens[stop].lower in lex.vehicle_words
+                             or first > end + 2 or tokens[stop - 1].lower in lex.vehicle_words):
+            # "the launch of SpaceX's Starship": a vehicle's name after its owner
             return " ".join(t.text for t in tokens[first:stop]).replace(" - ", "-")
     if start == event.start and end < len(tokens) and tokens[end].lower == "of" \
             and end + 1 < len(tokens) and tokens[end + 1].text[:1].isupper() \
@@ -568,8 +577,17 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
     while start < event.start and not tokens[start].text[:1].isalnum():
         start += 1  # "— Villarin meets ...": no name starts with a dash
     words = tokens[start:event.start]
-    if not words or all(i in places for i in range(start, event.start)):
-        return None
+    if not words and event.text[:1].isupper() and " " in event.text \
+            and event.word.kind == "event":
+        # "Tokyo's Olympic Games": the capitalised event phrase is a name, with its city
+        owner = event.start - 3
+        if owner >= 0 and tokens[owner + 1].text == "'" and tokens[owner + 2].lower == "s" \
+                and owner in places:
+            return f"{tokens[owner].text} {event.text}"
+        return event.text
+    if not words or all(i in places for i in range(start, event.start)) and not (
+            event.word.kind == "event" and event.text[:1].isupper()):
+        return None  # "the Budapest summit" is a summit in Budapest; "the Paris Olympics" a name
     if all(t.text.isdigit() or t.text == "-" for t in words):
         return None  # "July 24-30 visit": a date, not a name
     if start == 0 and len(words) == 1 and words[0].text.isalpha() and not words[0].text.isupper() \
