@@ -574,7 +574,8 @@ class ClaimExtractor:
                                       "until", "after", "because", "due", "amid", "over",
                                       "till", "as", "when", "while", "since", "last",
                                       "next", "this", "indefinitely", "twice", "once",
-                                      "without", "despite", "early", "abruptly", "prematurely")
+                                      "without", "despite", "early", "abruptly", "prematurely",
+                                      "near", "almost", "just", "by")
                 and not any(nxt.lower in w for w in (WEEKDAYS, MONTHS)))
 
     def _background(self, tokens: list[Token], start: int, end: int) -> bool:
