@@ -482,6 +482,8 @@ class ClaimExtractor:
                     status, rule = override, f"{rule}, for a {event.word.kind} -> {override}"
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
                                                   times, article.published, status, cue_text)
+                if rule.endswith("present tense -> planned"):
+                    when, date_text = article.published, None  # a coming date: as of now
                 dated.append(Reading(when, date_text, start, end, status, rule, cue_text))
             # the place may follow a "take place" or "be held" cue of the event even when
             # another cue reports the status: "... will take place in Hanoi"
@@ -583,7 +585,8 @@ class ClaimExtractor:
                                       "until", "after", "because", "due", "amid", "over",
                                       "till", "as", "when", "while", "since", "last",
                                       "next", "this", "indefinitely", "twice", "once",
-                                      "without", "despite", "early", "abruptly", "prematurely")
+                                      "without", "despite", "early", "abruptly", "prematurely",
+                                      "near", "almost", "just", "by")
                 and not any(nxt.lower in w for w in (WEEKDAYS, MONTHS)))
 
     def _background(self, tokens: list[Token], start: int, end: int) -> bool:
@@ -693,6 +696,11 @@ class ClaimExtractor:
         when = near[0]
         if when.text.isdigit():
             return None  # "the awards, launched in 2013": a year alone says no occasion
+        if event.word.verb and event.word.status is None and when.text.lower() in WEEKDAYS \
+                and not any(t.lower in ("did", "had", "last") for t in tokens[:event.start]):
+            # "EU leaders meet in Brussels on Thursday": the present tense looks ahead
+            return (event.start, event.end, "planned",
+                    f"'{event.text}' on '{when.text}', present tense -> planned", when.text)
         if when.past and not future and when.day and when.day < published:
             return (event.start, event.end, "held", f"dated '{when.text}' in the past -> held",
                     when.text)

@@ -448,7 +448,8 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
     # "approved the 2026 budget on Wednesday by 54 votes to 43": the budget vote
     for k in range(max(0, event.start - 12), event.start):
         if tokens[k].lower in lex.vote_subjects and any(
-                t.lower in _PASSING for t in tokens[max(0, k - 5):k]):
+                t.lower in _PASSING for t in tokens[max(0, k - 5):min(k + 4, event.start)]):
+            # "approved the budget", "the bill was passed ... with 105 votes"
             return f"{tokens[k].text} vote"
     # "the municipal elections", "Senegal's presidential election": the kind of vote,
     # with the country when the sentence names one just before it
