@@ -291,6 +291,8 @@ def _owner_only(tokens: list[Token], end: int) -> bool:
 
 
 _COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
+_LAUNCH_AUXILIARIES = {"to", "is", "are", "was", "due", "set", "scheduled", "expected", "will",
+                       "would", "now", "finally", "poised", "ready", "cleared"}
 _PASSING = {"passed", "approved", "adopted", "rejected", "backed", "endorsed", "voted"}
 _TAKING_PLACE = {"held", "place", "meet", "met", "hosted", "staged", "convene", "convened",
                  "take", "takes"}
@@ -501,7 +503,14 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             stop += 1
         if stop > first and stop < len(tokens) and tokens[stop].lower in lex.vehicle_words:
             return " ".join(t.text for t in tokens[first:stop]).replace(" - ", "-")
-        # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word
+        # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word,
+        # perhaps before an auxiliary ("the Kestrel-4 rocket is due to lift off")
+        back = start
+        while back > 0 and start - back < 5 and tokens[back - 1].lower in _LAUNCH_AUXILIARIES:
+            back -= 1
+        if back < start and back > 0 and (tokens[back - 1].lower in lex.vehicle_words
+                                          or tokens[back - 1].text[:1].isupper()):
+            start = back
         while start > 0 and tokens[start - 1].lower in lex.vehicle_words:
             start -= 1
         if start == event.start and event.word.verb and start > 0:
