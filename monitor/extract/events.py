@@ -294,6 +294,8 @@ def _owner_only(tokens: list[Token], end: int) -> bool:
 
 
 _COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
+_LAUNCH_AUXILIARIES = {"to", "is", "are", "was", "due", "set", "scheduled", "expected", "will",
+                       "would", "now", "finally", "poised", "ready", "cleared"}
 _PASSING = {"passed", "approved", "adopted", "rejected", "backed", "endorsed", "voted"}
 _TAKING_PLACE = {"held", "place", "meet", "met", "hosted", "staged", "convene", "convened",
                  "take", "takes"}
@@ -307,6 +309,18 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     taken = {i for m in mentions for i in range(m.start, m.end)}
     taken |= {i for p in places for i in range(p.start, p.end)}
     found = []
+    for event in events:
+        # "the Foz do Iguaçu meeting": a town with a particle in its name before the event
+        k = event.start
+        while k > 0 and k - 1 not in taken and tokens[k - 1].text not in _NOT_NAME_WORDS and (
+                tokens[k - 1].text[:1].isupper() and tokens[k - 1].text.isalpha()
+                or tokens[k - 1].lower in _PLACE_PARTICLES):
+            k -= 1
+        run = tokens[k:event.start]
+        if len(run) >= 3 and any(t.lower in _PLACE_PARTICLES for t in run[1:-1]) \
+                and run[0].text[:1].isupper() and k > 0 and tokens[k - 1].lower in _ARTICLES:
+            found.append(PlaceMention(k, event.start, Place(
+                " ".join(t.text for t in run), "city", None), k))
     # "will be held in Tampere", "met in Foz do Iguaçu": after a verb of taking place
     anchors = [i for i in range(1, len(tokens)) if tokens[i - 1].lower in _TAKING_PLACE]
     for i in [event.end for event in events] + anchors:
@@ -449,8 +463,15 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
     for k in range(max(0, event.start - 12), event.start):
         if tokens[k].lower in lex.vote_subjects and any(
                 t.lower in _PASSING for t in tokens[max(0, k - 5):min(k + 4, event.start)]):
-            # "approved the budget", "the bill was passed ... with 105 votes"
-            return f"{tokens[k].text} vote"
+            # "approved the budget", "the bill was passed ... with 105 votes"; a bill
+            # with a name is that name ("the Regional Administration Bill passed")
+            first = k
+            while first > 0 and tokens[first - 1].text[:1].isupper() \
+                    and tokens[first - 1].text not in _NOT_NAME_WORDS:
+                first -= 1
+            if tokens[k].text[:1].isupper() and first < k:
+                return " ".join(t.text for t in tokens[first:k + 1])
+            return f"{tokens[k].text.lower()} vote"
     # "the municipal elections", "Senegal's presidential election": the kind of vote,
     # with the country when the sentence names one just before it
     start = event.start
@@ -485,7 +506,14 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             stop += 1
         if stop > first and stop < len(tokens) and tokens[stop].lower in lex.vehicle_words:
             return " ".join(t.text for t in tokens[first:stop]).replace(" - ", "-")
-        # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word
+        # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word,
+        # perhaps before an auxiliary ("the Kestrel-4 rocket is due to lift off")
+        back = start
+        while back > 0 and start - back < 5 and tokens[back - 1].lower in _LAUNCH_AUXILIARIES:
+            back -= 1
+        if back < start and back > 0 and (tokens[back - 1].lower in lex.vehicle_words
+                                          or tokens[back - 1].text[:1].isupper()):
+            start = back
         while start > 0 and tokens[start - 1].lower in lex.vehicle_words:
             start -= 1
         if start == event.start and event.word.verb and start > 0:
@@ -577,6 +605,9 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             start = k + 1
     while start < event.start and not tokens[start].text[:1].isalnum():
         start += 1  # "— Villarin meets ...": no name starts with a dash
+    if start >= 2 and start < event.start and tokens[start - 1].lower in _PLACE_PARTICLES \
+            and tokens[start - 2].text[:1].isupper():
+        return None  # "the Foz do Iguaçu meeting": a place, not a name
     words = tokens[start:event.start]
     if not words and event.text[:1].isupper() and " " in event.text \
             and event.word.kind == "event":
