@@ -2,7 +2,7 @@
 
 Each case gives an article's text and the sentences a reader would see in it:
 headlines run into the body are split off, abbreviations and titles are not
-sentence ends.
+sentence ends; "captions" says which belong to a photo caption.
 """
 
 from __future__ import annotations
@@ -21,4 +21,7 @@ CASES = [json.loads(line) for line in
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in CASES])
 def test_sentence_case(case: dict) -> None:
-    assert [s.text for s in split_sentences(case["text"])] == case["sentences"]
+    sentences = split_sentences(case["text"])
+    assert [s.text for s in sentences] == case["sentences"]
+    if "captions" in case:  # which sentences belong to a photo caption
+        assert [s.caption for s in sentences] == case["captions"]

@@ -13,7 +13,9 @@ _ABBREVIATIONS = {
 }
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"”’)\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _CAPTION_END = re.compile(r"\([^()]{2,80}/[^()]{1,60}\)\s*$|\bPhotograph:|\bPhoto:|\bPicture:"
-                          r"|\bImage:|\(Photo\b|\bFile photo\b", re.IGNORECASE)
+                          r"|\bImage:|\(Photo\b|\bFile photo\b"
+                          r"|\b(?:REUTERS|AFP|AP|EPA|ANP|Xinhua|Getty Images)/[^/.]{2,40}\s*$",
+                          re.IGNORECASE)
 # A headline run into the body: "... deal stalls The 2027 Games are ...", "mediationGovernment",
 # "on August 14Brazilian President", "shrine offeringSEOUL, Aug 23"
 _RUN_ON = re.compile(r"\b([a-z]{2,}) (?=(?:The|A|An|This|Follow|After|When|While|But|It|He|She|"
@@ -71,8 +73,10 @@ def _last_word(text: str) -> re.Match[str] | None:
 
 
 def _is_caption(paragraph: str) -> bool:
-    """`_CAPTION_END.search`, skipped when the paragraph has none of '(', ':' or 'photo'."""
-    if "(" in paragraph or ":" in paragraph or "photo" in paragraph.lower():
+    """`_CAPTION_END.search`, skipped when the paragraph has none of '(', ':', '/' or
+    'photo'."""
+    if "(" in paragraph or ":" in paragraph or "/" in paragraph \
+            or "photo" in paragraph.lower():
         return bool(_CAPTION_END.search(paragraph))
     return False
 
