@@ -48,6 +48,7 @@ class ArticleMemory:
     carriers: set[str] = field(default_factory=set)  # rockets named so far
     vote: str | None = None  # the vote the article named first ("presidential election")
     by_title: dict[str, str] = field(default_factory=dict)  # "pope" -> "Pope Francis"
+    last_name: str | None = None  # a capitalised name that ended the previous sentence
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""
