@@ -280,11 +280,22 @@ def _vehicle_names(tokens: list[Token], lex: Lexicon) -> list[tuple[str, bool]]:
 def _remember_vehicles(tokens: list[Token], lex: Lexicon, memory: ArticleMemory) -> None:
     """The article's vehicle is the first spacecraft it names, else the first rocket: a
     launch is the story of what it carries ("Starliner" rather than its "Atlas V")."""
-    for name, carrier in _vehicle_names(tokens, lex):
+    found = _vehicle_names(tokens, lex)
+    if len(tokens) > 1 and tokens[0].lower == "the" and tokens[1].lower in lex.vehicle_words \
+            and tokens[1].lower not in lex.carrier_words and memory.last_name:
+        # "... test pilots for Boeing's Starliner. The capsule is ...": the name just before
+        found.append((memory.last_name, False))
+    for name, carrier in found:
         if carrier:
             memory.carriers.add(name)
         if memory.vehicle is None or memory.vehicle_is_carrier and not carrier:
             memory.vehicle, memory.vehicle_is_carrier = name, carrier
+    # the capitalised name that ends this sentence, for the next one's "The capsule"
+    end = len(tokens) - (tokens[-1].text in (".", "!", "?") if tokens else 0)
+    start = end
+    while start > 0 and tokens[start - 1].text[:1].isupper() and tokens[start - 1].text.isalpha():
+        start -= 1
+    memory.last_name = " ".join(t.text for t in tokens[start:end]) if start < end else None
 
 
 class ClaimExtractor:
@@ -360,9 +371,10 @@ class ClaimExtractor:
             return []
         found = find_events(tokens, lex)
         if not found and self.entities.names_nothing(tokens):
-            # no event and no name: nothing to claim, nothing for the article's memory
-            # (no vehicle either: one is named by a capitalised word before its noun)
+            # no event and no name: nothing to claim, and no name for the article's memory;
+            # what the sentence says of a vehicle ("The capsule ...") is still kept
             self.entities.found_nothing(memory)
+            _remember_vehicles(tokens, lex, memory)
             return []
         mentions = self.entities.find(tokens, memory)
         _remember_vehicles(tokens, lex, memory)

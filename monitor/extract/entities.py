@@ -47,6 +47,8 @@ class ArticleMemory:
     vehicle_is_carrier: bool = False  # a rocket, not the spacecraft it carries
     carriers: set[str] = field(default_factory=set)  # rockets named so far
     vote: str | None = None  # the vote the article named first ("presidential election")
+    by_title: dict[str, str] = field(default_factory=dict)  # "pope" -> "Pope Francis"
+    last_name: str | None = None  # a capitalised name that ended the previous sentence
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""
@@ -384,9 +386,23 @@ class EntityFinder:
             name = memory.by_country.get(adjective.payload)
             if name:
                 add(Mention(name, "person", adjective.start, adjective.end, adjective.payload))
+        # "the Pope met President Tshisekedi", "spoke to the King": a title alone, after
+        # "the", is the person this article gave that title
+        for title in titles:
+            if title.start > 0 and tokens[title.start - 1].lower == "the" \
+                    and tokens[title.start].text[:1].isupper() \
+                    and free(title.start, title.end) and _name_run(tokens, title.end) == title.end:
+                name = memory.by_title.get(title.payload.lower())
+                if name and title.start > 0 and not (title.start > 1 and tokens[
+                        title.start - 2].text[:1].isupper()):
+                    add(Mention(name, "person", title.start, title.end))
         mentions.sort(key=lambda m: m.start)
         for mention in mentions:
             memory.learn(mention)
+            if mention.type == "person":
+                for title in titles:
+                    if title.end == mention.start or title.start == mention.start:
+                        memory.by_title.setdefault(title.payload.lower(), mention.name)
         # "Duarte's predecessor visited": Duarte is named, but is not the one who acts
         mentions = [m for m in mentions if m.type != "person" or not self._proxy(tokens, m)]
         people = list(dict.fromkeys(m.name for m in mentions if m.type == "person"

@@ -18,7 +18,7 @@ _ARTICLES = {"the", "a", "an"}
 _AUXILIARIES = {"will", "would", "to", "has", "have", "had", "is", "are", "was", "were", "can",
                 "could", "should", "may", "might", "must", "shall", "did", "does", "do", "and",
                 "also", "then", "not"}
-_HOSTING = {"host", "hosts", "hosted", "hosting"}
+_HOSTING = {"host", "hosts", "hosted", "hosting", "step", "stepped"}  # "Glasgow could step in"
 # "in the southern port city of Busan": words between the link and the place's name
 _PLACE_NOUNS = {"capital", "city", "town", "resort", "port", "village", "island", "region",
                 "province", "state", "county", "district"}
