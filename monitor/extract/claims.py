@@ -456,6 +456,11 @@ class ClaimExtractor:
             if event.word.kind == "launch":
                 if name and name in memory.carriers and not memory.vehicle_is_carrier:
                     name = memory.vehicle  # "the Atlas rocket lifted off" with Starliner
+                elif name and memory.vehicle and not memory.vehicle_is_carrier \
+                        and event.text[:1].isupper() and name.endswith(event.text):
+                    # "the spacecraft's Crewed Flight Test": the mission of the article's
+                    # spacecraft, which names the story
+                    name = memory.vehicle
                 elif name:
                     memory.vehicle = memory.vehicle or name
                 else:
