@@ -365,8 +365,10 @@ class EntityFinder:
         # "the Pope met President Tshisekedi", "spoke to the King": a title alone, after
         # "the", is the person this article gave that title
         for title in titles:
+            possessive = title.end + 1 < len(tokens) and tokens[title.end].text == "'" \
+                and tokens[title.end + 1].lower == "s"
             if title.start > 0 and tokens[title.start - 1].lower == "the" \
-                    and tokens[title.start].text[:1].isupper() \
+                    and (tokens[title.start].text[:1].isupper() or possessive) \
                     and free(title.start, title.end) and _name_run(tokens, title.end) == title.end:
                 name = memory.by_title.get(title.payload.lower())
                 if name and title.start > 0 and not (title.start > 1 and tokens[
