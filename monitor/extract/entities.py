@@ -356,8 +356,10 @@ class EntityFinder:
             if tokens[adjective.start - 1].lower not in ("the", "and", "his", "her", "their"):
                 continue
             rest = " ".join(t.lower for t in tokens[adjective.end:adjective.end + 3])
-            if not any(rest.startswith(d) for d in self.lex.descriptors) and not rest.startswith(
-                    "and "):
+            if rest.startswith("and "):
+                # "the Russian and Ukrainian leaders", not "Indian and Japanese officials"
+                rest = " ".join(t.lower for t in tokens[adjective.end + 2:adjective.end + 5])
+            if not any(rest.startswith(d) for d in self.lex.descriptors):
                 continue
             name = memory.by_country.get(adjective.payload)
             if name:
