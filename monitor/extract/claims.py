@@ -232,6 +232,23 @@ def _mediators(tokens: list[Token], mentions: list[Mention], lex: Lexicon) -> se
     return found
 
 
+def _owned_by_person(tokens: list[Token], event: EventMention, mentions: list[Mention]) -> bool:
+    """Whether an unnamed event belongs to a person the sentence names or points to:
+    "his post-summit press conference", "Trump's inauguration"."""
+    people = [m for m in event.participants if m.type == "person"]
+    if not people:
+        return False
+    k = event.start
+    while k > 0 and event.start - k < 4 and (tokens[k - 1].text[:1].islower() and tokens[
+            k - 1].text.isalpha() and tokens[k - 1].lower not in ("the", "a", "an", "s")
+            or tokens[k - 1].text == "-") and tokens[k - 1].lower not in ("his", "her", "their"):
+        k -= 1  # "post-summit press"
+    if k > 0 and tokens[k - 1].lower in ("his", "her", "their"):
+        return True
+    return k > 1 and tokens[k - 1].lower == "s" and tokens[k - 2].text == "'" and any(
+        m.end == k - 2 and m.type == "person" for m in mentions)
+
+
 def _presence(tokens: list[Token], events: list[EventMention],
               places: list[PlaceMention]) -> list[tuple[int, tuple[int, int, str, str, str]]]:
     """"The envoys are in Jeddah for talks": being at the place for the event says it is
@@ -468,6 +485,11 @@ class ClaimExtractor:
             if event.word.kind == "launch":
                 if name and name in memory.carriers and not memory.vehicle_is_carrier:
                     name = memory.vehicle  # "the Atlas rocket lifted off" with Starliner
+                elif name and memory.vehicle and not memory.vehicle_is_carrier \
+                        and event.text[:1].isupper() and name.endswith(event.text):
+                    # "the spacecraft's Crewed Flight Test": the mission of the article's
+                    # spacecraft, which names the story
+                    name = memory.vehicle
                 elif name:
                     memory.vehicle = memory.vehicle or name
                 else:
@@ -480,7 +502,8 @@ class ClaimExtractor:
                 name = name or memory.vote
                 memory.vote = memory.vote or name
             event.name = name
-            if event.word.needs_name and not name:
+            if event.word.needs_name and not name and not (
+                    event.word.kind == "event" and _owned_by_person(tokens, event, mentions)):
                 continue
             located = place_of(event, [event.start], places, events, lex) is not None
             if not self._enough_participants(event, name, located):

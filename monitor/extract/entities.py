@@ -171,13 +171,17 @@ class EntityFinder:
         """Whether `find` surely finds no mention in these tokens: no capitalised word
         but a first word like "The" or "He" (every pass but three needs one), no
         watchlist phrase, no nationality adjective (descriptors), no organisation head
-        noun. A fifth of the sentences of news text."""
+        noun, no title after "the". A fifth of the sentences of news text."""
         upper = capitals(tokens)
         if upper and (upper != [0] or tokens[0].text not in NOT_NAMES):
             return False
         heads = self.lex.organisation_heads
         return not (self.lex.entities.find(tokens) or self.lex.adjectives.find(tokens)
-                    or any(token.text in heads for token in tokens))
+                    or any(token.text in heads for token in tokens)
+                    # "the pope's health": a title alone after "the" is who the article
+                    # gave that title
+                    or any(t.start > 0 and tokens[t.start - 1].lower == "the"
+                           for t in self.lex.titles.find(tokens)))
 
     @staticmethod
     def found_nothing(memory: ArticleMemory) -> None:
@@ -380,8 +384,10 @@ class EntityFinder:
             if tokens[adjective.start - 1].lower not in ("the", "and", "his", "her", "their"):
                 continue
             rest = " ".join(t.lower for t in tokens[adjective.end:adjective.end + 3])
-            if not any(rest.startswith(d) for d in self.lex.descriptors) and not rest.startswith(
-                    "and "):
+            if rest.startswith("and "):
+                # "the Russian and Ukrainian leaders", not "Indian and Japanese officials"
+                rest = " ".join(t.lower for t in tokens[adjective.end + 2:adjective.end + 5])
+            if not any(rest.startswith(d) for d in self.lex.descriptors):
                 continue
             name = memory.by_country.get(adjective.payload)
             if name:
@@ -389,8 +395,10 @@ class EntityFinder:
         # "the Pope met President Tshisekedi", "spoke to the King": a title alone, after
         # "the", is the person this article gave that title
         for title in titles:
+            possessive = title.end + 1 < len(tokens) and tokens[title.end].text == "'" \
+                and tokens[title.end + 1].lower == "s"
             if title.start > 0 and tokens[title.start - 1].lower == "the" \
-                    and tokens[title.start].text[:1].isupper() \
+                    and (tokens[title.start].text[:1].isupper() or possessive) \
                     and free(title.start, title.end) and _name_run(tokens, title.end) == title.end:
                 name = memory.by_title.get(title.payload.lower())
                 if name and title.start > 0 and not (title.start > 1 and tokens[
