@@ -21,9 +21,6 @@ from monitor.settings import Settings, load_settings, resolve_config_path
 
 # Commands that only read the state and never log: they start faster without structlog.
 QUIET_COMMANDS = {"stories"}
-# `monitor stories` on a terminal lists this many, the most recently updated
-TERMINAL_STORIES = 50
-
 # `extract` and `explain` read any article, even one dated after today (the daemon
 # refuses those): they only show what would be read, touching no state
 _ANY_DAY = date(9000, 1, 1)
@@ -175,50 +172,49 @@ def _open_store(settings: Settings) -> Any:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="print one JSON array")
 @click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
-              help="only the N most recently updated (0: all; on a terminal the default "
-                   f"is {TERMINAL_STORIES})")
+              help="only the N most recently updated (0, the default: all)")
 @common_options
 def stories(settings: Settings, as_json: bool, limit: int | None) -> None:
-    """Every story with its current status, since when, and the evidence."""
-    if limit is None and not as_json and sys.stdout.isatty():
-        limit = TERMINAL_STORIES
-    rows, total = _story_rows(settings, limit or None)
-    if as_json:
-        from monitor.listing import as_dict
+    """Every story with its current status, since when, and the evidence, most recently
+    updated first."""
+    from monitor import listing
 
-        _print_json([as_dict(r) for r in rows])
-        return
-    if not rows:
-        click.echo("no stories yet")
-        return
-    # rows: (id, title, kind, name, participants, location, status, since, evidence text, ...)
-    width = min(48, max(len(r[1]) for r in rows))
-    lines = [f"{'ID':<8}  {'STORY':<{width}}  {'STATUS':<9}  {'SINCE':<10}  EVIDENCE"]
-    for r in rows:
-        lines.append(f"{r[0][:8]:<8}  {_clean(r[1])[:width]:<{width}}  "
-                     f"{r[6]:<9}  {r[7]:<10}  {_clean(r[8])[:70]}")
-    if limit and total > len(rows):
-        lines.append(f"... and {total - len(rows):,} more, less recently updated "
-                     "(--limit 0: all)")
-    click.echo("\n".join(lines))
+    def table(conn: sqlite3.Connection) -> str:
+        width = listing.table_width(conn, limit or None)
+        if width is None:
+            return "no stories yet"
+        lines = [f"{'ID':<8}  {'STORY':<{width}}  {'STATUS':<9}  {'SINCE':<10}  EVIDENCE",
+                 listing.story_lines(conn, width, limit or None)]
+        if limit:
+            shown = lines[1].count("\n") + 1
+            total = listing.count_stories(conn)
+            if total > shown:
+                lines.append(f"... and {total - shown:,} more, less recently updated "
+                             "(without --limit: all)")
+        return "\n".join(lines)
+
+    def array(conn: sqlite3.Connection) -> str:
+        return listing.stories_json(conn, limit or None)
+
+    sys.stdout.write(_read_listing(settings, array if as_json else table) + "\n")
 
 
-def _story_rows(settings: Settings, limit: int | None) -> tuple[list[tuple[Any, ...]], int]:
-    """The story rows (listing.story_rows) and how many stories there are; read without
-    the Store (and sqlite-utils) when the database exists."""
+def _read_listing(settings: Settings, read: Callable[[sqlite3.Connection], str]) -> str:
+    """What `read` makes of the state database, read without the Store (and
+    sqlite-utils) when the database exists with its schema."""
     from monitor import listing
 
     conn = listing.connect(settings.db_path)
     if conn is not None:
         try:
-            return listing.story_rows(conn, limit), listing.count_stories(conn)
+            return read(conn)
         except sqlite3.OperationalError:
             pass  # no schema yet: the Store below creates it
         finally:
             conn.close()
     store = _open_store(settings)
     try:
-        return listing.story_rows(store.db.conn, limit), listing.count_stories(store.db.conn)
+        return read(store.db.conn)
     finally:
         store.close()
 

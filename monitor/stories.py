@@ -95,10 +95,13 @@ def _folded(text: str) -> str:
                    if not unicodedata.combining(c))
 
 
-def _words(text: str) -> set[str]:
+@lru_cache(maxsize=65536)
+def _words(text: str) -> frozenset[str]:
+    """The words a name is matched by (cached: the same few names are compared for
+    every claim of a batch)."""
     words = re.findall(r"\w+", _folded(text))
-    return {w for w in words if len(w) > 1 and w not in _NOT_KEYS and w not in _SUFFIXES
-            and not re.fullmatch(r"(19|20)\d\d", w)}
+    return frozenset(w for w in words if len(w) > 1 and w not in _NOT_KEYS
+                     and w not in _SUFFIXES and not re.fullmatch(r"(19|20)\d\d", w))
 
 
 def index_keys(participants: list[str] | tuple[str, ...], name: str | None) -> set[str]:

@@ -168,6 +168,69 @@ def test_stories_limit_keeps_the_most_recently_updated_and_says_how_many_more(
     assert len(run_cli("stories", "--limit", "0", state_dir=state).stdout.splitlines()) == 3
 
 
+def _name(i: int, letters: str) -> str:
+    """A made-up name, different for each i: "Kalvor", "Kaltamor", ..."""
+    word = ""
+    while True:
+        word += letters[i % len(letters)]
+        i //= len(letters)
+        if not i:
+            break
+    return word.capitalize() + "ssen"
+
+
+def test_every_story_is_listed_on_a_terminal_as_when_piped(monitor: Monitor,
+                                                           tmp_path: Path) -> None:
+    """`monitor stories` lists every story (the spec), on a terminal too; --json gives
+    the same stories in the same order as the table."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    for i in range(120):
+        feed(monitor, f"{i:03d}.txt", "2025-03-10",
+             f"Prime Minister Ana {_name(i, 'bdgkmt')} and Chancellor Ivo "
+             f"{_name(i, 'prvlnz')} will hold talks in Vienna next week, officials said.")
+    state = tmp_path / "state"
+    stories = cli_json("stories", state_dir=state)
+    assert len(stories) == 120
+    piped = run_cli("stories", state_dir=state).stdout.splitlines()
+    assert len(piped) == 121 and piped[0].split() == ["ID", "STORY", "STATUS", "SINCE",
+                                                      "EVIDENCE"]
+    assert [line[:8] for line in piped[1:]] == [s["id"][:8] for s in stories]
+    assert all("planned" in line and "Prime Minister" in line for line in piped[1:])
+    assert stories[0]["evidence"]["source"] == "officials"
+
+    master, slave = pty.openpty()
+    cmd = [sys.executable, "-m", "monitor", "stories", "--config", str(CONFIG),
+           "--state-dir", str(state)]
+    with subprocess.Popen(cmd, stdout=slave, stderr=subprocess.PIPE, cwd=CONFIG.parent.parent,
+                          env={**os.environ, "COLUMNS": "200"}) as proc:
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closed: the command has finished
+                break
+            if not chunk:
+                break
+            out += chunk
+        assert proc.wait(60) == 0, proc.stderr.read() if proc.stderr else ""
+    os.close(master)
+    on_terminal = out.decode().replace("\r\n", "\n").splitlines()
+    assert on_terminal == piped
+
+
+def test_stories_table_cells_show_unprintable_characters_as_spaces(monitor: Monitor,
+                                                                   tmp_path: Path) -> None:
+    feed(monitor, "a.txt", "2025-03-10",
+         PLANNED.replace("President Amar", "President\u00a0Amar\x0b"))
+    table = run_cli("stories", state_dir=tmp_path / "state").stdout.splitlines()
+    assert len(table) == 2 and "President Amar  Kalovor" in table[1], table
+    assert table[1].isprintable()
+
 def test_a_name_spelt_without_its_accent_is_the_same_party(monitor: Monitor) -> None:
     feed(monitor, "a.txt", "2025-03-10", "Prime Minister Kenjirō Abeda and President Lena "
          "Delmiren will meet in Geneva next week, officials said.")

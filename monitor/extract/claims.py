@@ -26,7 +26,7 @@ from monitor.extract.events import (
     place_of,
     place_tokens,
 )
-from monitor.extract.lexicon import Cue, Lexicon, PhraseMatch, Token, tokenize
+from monitor.extract.lexicon import Cue, Lexicon, PhraseMatch, Token, Tokens, tokenize
 from monitor.extract.sentences import Sentence, split_sentences
 
 MAX_CUE_DISTANCE = 14
@@ -109,7 +109,9 @@ _AUXILIARIES = {"has", "have", "had", "is", "was", "were", "are", "also", "later
 
 def strip_asides(text: str) -> str:
     """Drop parenthetical asides between dashes or brackets: they name other things."""
-    return _ASIDE.sub(" ", text)
+    if "(" in text or "—" in text or "–" in text:  # one of which every aside has
+        return _ASIDE.sub(" ", text)
+    return text
 
 
 def _source(tokens: list[Token], lex: Lexicon) -> tuple[str | None, set[int]]:
@@ -273,7 +275,10 @@ def _presence(tokens: list[Token], events: list[EventMention],
 def _vehicle_names(tokens: list[Token], lex: Lexicon) -> list[tuple[str, bool]]:
     """Launch vehicles the sentence names, each with whether it is a carrier rocket:
     "the Starliner capsule" (False), "an Atlas rocket" (True)."""
-    found = []
+    found: list[tuple[str, bool]] = []
+    if lex.vehicle_words.isdisjoint(tokens.lowers if isinstance(tokens, Tokens)
+                                    else [t.lower for t in tokens]):
+        return found
     for i in range(1, len(tokens)):
         if tokens[i].lower in lex.vehicle_words and tokens[i - 1].text[:1].isupper() \
                 and tokens[i - 1].text[:1].isalpha() and tokens[i - 1].lower not in MONTHS \
@@ -381,11 +386,18 @@ class ClaimExtractor:
         tokens = tokenize(strip_asides(sentence.text))
         if not tokens:
             return []
+        found = find_events(tokens, lex)
+        if not found and self.entities.names_nothing(tokens):
+            # no event and no name: nothing to claim, and no name for the article's memory;
+            # what the sentence says of a vehicle ("The capsule ...") is still kept
+            self.entities.found_nothing(memory)
+            _remember_vehicles(tokens, lex, memory)
+            return []
         mentions = self.entities.find(tokens, memory)
         _remember_vehicles(tokens, lex, memory)
         # "Northlight Launch", "the Hanbit Film Awards committee": a capitalised event word
         # inside an organisation's name is part of the name
-        events = [e for e in find_events(tokens, lex) if not any(
+        events = [e for e in found if not any(
             m.type == "organisation" and m.start <= e.start and e.end <= m.end
             and m.end - m.start > 1 for m in mentions)]
         if not events:

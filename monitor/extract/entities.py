@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from monitor.extract.lexicon import Entity, Lexicon, Token
+from monitor.extract.lexicon import Entity, Lexicon, Token, Tokens, capitals
 
 FUZZY_CACHE_SIZE = 50_000  # capitalised words whose fuzzy watchlist match is remembered
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiv", "xvi"}
@@ -114,9 +114,10 @@ class EntityFinder:
 
     def _watchlist(self, tokens: list[Token]) -> list[Mention]:
         found = []
+        lowers = tokens.lowers if isinstance(tokens, Tokens) else [t.lower for t in tokens]
         for match in self.lex.entities.find(tokens):
             span = tokens[match.start:match.end]
-            key = tuple(t.lower for t in span)
+            key = tuple(lowers[match.start:match.end])
             if key in self.lex.entity_strict:
                 first = span[0].text
                 if not first[:1].isupper():
@@ -165,6 +166,27 @@ class EntityFinder:
         return bool(after and (after[0] in verbs or after[0] == "," and after[1:2]
                                and after[1] in verbs)) or (
             mention.start > 0 and tokens[mention.start - 1].lower in verbs)
+
+    def names_nothing(self, tokens: list[Token]) -> bool:
+        """Whether `find` surely finds no mention in these tokens: no capitalised word
+        but a first word like "The" or "He" (every pass but three needs one), no
+        watchlist phrase, no nationality adjective (descriptors), no organisation head
+        noun, no title after "the". A fifth of the sentences of news text."""
+        upper = capitals(tokens)
+        if upper and (upper != [0] or tokens[0].text not in NOT_NAMES):
+            return False
+        heads = self.lex.organisation_heads
+        return not (self.lex.entities.find(tokens) or self.lex.adjectives.find(tokens)
+                    or any(token.text in heads for token in tokens)
+                    # "the pope's health": a title alone after "the" is who the article
+                    # gave that title
+                    or any(t.start > 0 and tokens[t.start - 1].lower == "the"
+                           for t in self.lex.titles.find(tokens)))
+
+    @staticmethod
+    def found_nothing(memory: ArticleMemory) -> None:
+        """What `find` does to the memory when it finds no mention in a sentence."""
+        memory.previous_people = memory.last_people
 
     def _proxy(self, tokens: list[Token], mention: Mention) -> bool:
         """Whether a name only owns who acts: "Duarte's (special) envoy", "X's top aide"."""
@@ -229,8 +251,13 @@ class EntityFinder:
             add(Mention(name, "person", start, end, country))
         # Short forms and bare surnames of people met earlier, and fuzzy transliterations.
         places = {i for p in self.lex.places.find(tokens) for i in range(p.start, p.end)}
-        for i, token in enumerate(tokens):
-            if i in taken or not _capitalised(token) or not token.text.isalpha():
+        # the passes below look only at the positions that can start what they seek: a
+        # capitalised word, "between", an organisation's head noun
+        upper = capitals(tokens)
+        lowers = tokens.lowers if isinstance(tokens, Tokens) else [t.lower for t in tokens]
+        for i in upper:
+            token = tokens[i]
+            if i in taken or token.text in NOT_NAMES or not token.text.isalpha():
                 continue
             if i in places and not memory.by_surname.get(token.lower):
                 continue  # "San Francisco" is no transliteration of a person's name
@@ -263,9 +290,8 @@ class EntityFinder:
             add(Mention(" ".join(t.text for t in words).replace(" - ", "-"), "person", start,
                         end, m.name))
         # "between Kalovor and Delmiren": unknown names either side of the "and".
-        for i, token in enumerate(tokens):
-            if token.lower != "between":
-                continue
+        for i in (i for i, token in enumerate(tokens) if token.lower == "between") \
+                if "between" in lowers else ():
             first_end = _name_run(tokens, i + 1)
             if first_end == i + 1 or first_end >= len(tokens) or tokens[first_end].lower != "and":
                 continue
@@ -303,7 +329,8 @@ class EntityFinder:
                 add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start, end))
         # "Kang and Takeda spoke by phone": two unknown names joined by "and" that open a
         # clause and are followed by a verb or auxiliary (a lower-case word)
-        for i in range(len(tokens)):
+        # a run of names starts with a capital (`_name_run`), and is followed by "and"
+        for i in upper if "and" in lowers else ():
             if i > 0 and tokens[i - 1].text not in (",", ";", ":", '"') \
                     and tokens[i - 1].lower not in ("that", "when", "as", "after", "before"):
                 continue
@@ -323,8 +350,9 @@ class EntityFinder:
                     add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start,
                                 end))
         # Unlisted organisations: a capitalised name ending in a head noun ("X Aerospace").
-        for i, token in enumerate(tokens):
-            if token.text not in self.lex.organisation_heads or i in taken:
+        heads = self.lex.organisation_heads
+        for i in [i for i, token in enumerate(tokens) if token.text in heads]:
+            if i in taken:
                 continue
             start = i
             while start > 0 and start - 1 not in taken and (

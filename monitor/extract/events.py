@@ -57,11 +57,14 @@ class PlaceMention(NamedTuple):
 
 def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     """Event words not covered by a not-an-event phrase ("call for", "launch pad")."""
+    words = lex.events.find(tokens)
+    if not words:
+        return []  # most sentences: no need to look for not-an-event phrases
     blocked = set()
     for match in lex.not_events.find(tokens):
         blocked.update(range(match.start, match.end))
     events = []
-    for match in lex.events.find(tokens):
+    for match in words:
         if any(i in blocked for i in range(match.start, match.end)):
             continue
         if match.payload.verb and match.start > 0 and tokens[match.start].text[:1].isupper():

@@ -36,13 +36,41 @@ class Token(NamedTuple):
 _new_token = tuple.__new__
 
 
-def tokenize(text: str) -> list[Token]:
+class Tokens(list[Token]):
+    """A sentence's tokens, with their lower-case words listed once (`lowers`) and each
+    phrase matcher's matches in them cached (`matches`, keyed by the matcher's id).
+
+    A slice of it is a plain list; the matchers take either."""
+
+    __slots__ = ("lowers", "matches", "_capitals")
+
+    def __init__(self, tokens: list[Token]) -> None:
+        super().__init__(tokens)
+        self.lowers = [t.lower for t in tokens]
+        self.matches: dict[int, list[PhraseMatch[Any]]] = {}
+        self._capitals: list[int] | None = None
+
+    def capitals(self) -> list[int]:
+        """Positions of the tokens that start with a capital letter (computed once)."""
+        if self._capitals is None:
+            self._capitals = [i for i, token in enumerate(self) if token.text[:1].isupper()]
+        return self._capitals
+
+
+def capitals(tokens: list[Token]) -> list[int]:
+    """Positions of the tokens that start with a capital letter."""
+    if isinstance(tokens, Tokens):
+        return tokens.capitals()
+    return [i for i, token in enumerate(tokens) if token.text[:1].isupper()]
+
+
+def tokenize(text: str) -> Tokens:
     """Split text into word and punctuation tokens; quotes and dashes are folded."""
-    folded = text.translate(_FOLD)
+    folded = text if text.isascii() else text.translate(_FOLD)  # folds only non-ASCII
     # tuple.__new__ builds each token without a Python-level __init__ call: this is
     # the hottest line of extraction
-    return [_new_token(Token, (word := m.group(), word.lower(), m.start(), m.end()))
-            for m in _TOKEN.finditer(folded)]
+    return Tokens([_new_token(Token, (word := m.group(), word.lower(), m.start(), m.end()))
+                   for m in _TOKEN.finditer(folded)])
 
 
 def phrase_key(phrase: str) -> tuple[str, ...]:
@@ -59,14 +87,19 @@ class PhraseMatch(Generic[T]):
     payload: T
 
 
+_END = ""  # the key of a word tree's node that holds the payload of a phrase ending there
+
+
 class PhraseMatcher(Generic[T]):
-    """Greedy longest-first matching of many phrases in one pass over the tokens."""
+    """Greedy longest-first matching of many phrases in one pass over the tokens.
+
+    The phrases are compiled into a word tree (nested dicts keyed by lower-case word),
+    so a position costs one lookup per word of its longest match, and a common first
+    word ("the", "to") with no continuation one lookup."""
 
     def __init__(self) -> None:
         self._phrases: dict[tuple[str, ...], T] = {}
-        self._lengths: dict[str, set[int]] = {}
-        # per first word, the phrase lengths longest first (kept in step with _lengths)
-        self._longest_first: dict[str, tuple[int, ...]] = {}
+        self._tree: dict[str, Any] = {}
 
     def add(self, phrase: str | tuple[str, ...], payload: T) -> None:
         """Register a phrase; the first registration of a phrase wins."""
@@ -74,8 +107,10 @@ class PhraseMatcher(Generic[T]):
         if not key or key in self._phrases:
             return
         self._phrases[key] = payload
-        self._lengths.setdefault(key[0], set()).add(len(key))
-        self._longest_first[key[0]] = tuple(sorted(self._lengths[key[0]], reverse=True))
+        node = self._tree
+        for word in key:
+            node = node.setdefault(word, {})
+        node[_END] = payload
 
     def __len__(self) -> int:
         return len(self._phrases)
@@ -85,26 +120,54 @@ class PhraseMatcher(Generic[T]):
         return self._phrases.get(phrase_key(phrase))
 
     def find(self, tokens: list[Token]) -> list[PhraseMatch[T]]:
-        """All non-overlapping matches, longest first at each position."""
+        """All non-overlapping matches, longest first at each position.
+
+        The result is shared (cached on `Tokens`): callers must not change it."""
+        if isinstance(tokens, Tokens):
+            cached = tokens.matches.get(id(self))
+            if cached is None:
+                cached = tokens.matches[id(self)] = self._find(tokens.lowers)
+            return cached
+        return self._find([t.lower for t in tokens])
+
+    def _find(self, lowers: list[str]) -> list[PhraseMatch[T]]:
+        tree = self._tree
+        if tree.keys().isdisjoint(lowers):
+            return []  # no phrase starts with any of these words: most sentences
+        firsts = tree.keys() & lowers
         found: list[PhraseMatch[T]] = []
-        lowers = [t.lower for t in tokens]
-        starts = self._longest_first
-        if starts.keys().isdisjoint(lowers):
-            return found  # no phrase starts with any of these words: most sentences
-        phrases = self._phrases
         n = len(lowers)
+        # where the phrases may start, found by list.index (in C) rather than a loop
+        positions = []
+        for word in firsts:
+            i = lowers.index(word)
+            while True:
+                positions.append(i)
+                try:
+                    i = lowers.index(word, i + 1)
+                except ValueError:
+                    break
+        if len(firsts) > 1:
+            positions.sort()
         end = 0  # matches do not overlap: the next one starts at or after `end`
-        for i in [i for i, word in enumerate(lowers) if word in starts]:
+        for i in positions:
             if i < end:
                 continue
-            for length in starts[lowers[i]]:
-                if i + length > n:
-                    continue
-                key = (lowers[i],) if length == 1 else tuple(lowers[i:i + length])
-                if key in phrases:
-                    found.append(PhraseMatch(i, i + length, phrases[key]))
-                    end = i + length
+            node = tree[lowers[i]]
+            j = i + 1
+            stop = 0  # the end of the longest phrase so far
+            if _END in node:
+                stop, payload = j, node[_END]
+            while j < n:
+                node = node.get(lowers[j])
+                if node is None:
                     break
+                j += 1
+                if _END in node:
+                    stop, payload = j, node[_END]
+            if stop:
+                found.append(PhraseMatch(i, stop, payload))
+                end = stop
         return found
 
 
