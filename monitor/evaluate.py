@@ -197,7 +197,7 @@ def _same_entity(mine: str, gold: str) -> bool:
         initials = "".join(w[0] for w in long_ if w not in ("of", "the", "and", "for"))
         if len(short) >= 2 and " " not in short and short == initials:
             return True
-    # "Biden" against "Joe Biden": a single word that is one of the other's words
+    # "Rojas" against "Ana Rojas": a single word that is one of the other's words
     short, long_ = sorted((a_words, b_words), key=len)
     return len(short) == 1 and short[0] in long_
 
@@ -207,7 +207,7 @@ def _same_place(mine: str, gold: str, within: Callable[[str], set[str]] | None =
     if mine in gold or fuzz.partial_ratio(mine, gold) >= 85 or fuzz.token_set_ratio(
             mine, gold) >= 80:
         return True
-    # "Vietnam" for a summit in "Hanoi": one contains the other in the gazetteer
+    # "Peru" for a summit in "Lima": one contains the other in the gazetteer
     parts = [p.strip() for p in re.split(r"[,()]", gold) if p.strip()]
     return within is not None and any(mine in within(p) or p in within(mine) for p in parts)
 

@@ -102,7 +102,7 @@ def m040_story_order(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m050_story_name_keys(db: sqlite_utils.Database) -> None:
-    # named stories are also found by their folded name ("Chandrayaan2" = "Chandrayaan-2");
+    # named stories are also found by their folded name ("Kestrel2" = "Kestrel-2");
     # StoryBook rebuilds the index from the stories on open
     db.execute("delete from story_keys")
 

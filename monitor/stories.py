@@ -50,8 +50,8 @@ def _short_hash(*parts: object) -> str:
 def name_key(name: str) -> str:
     """An event name folded so that spellings of one name agree.
 
-    "the 2026 Commonwealth Games", "Commonwealth Games" and "Chandrayaan2" vs
-    "Chandrayaan-2": case, a leading "the", years and punctuation do not count.
+    "the 2030 Austral Games", "Austral Games" and "Kestrel2" vs
+    "Kestrel-2": case, a leading "the", years and punctuation do not count.
     """
     words = name.lower().removeprefix("the ").split()
     words = [w for w in words if not re.fullmatch(r"(19|20)\d\d", w)] or words
@@ -62,7 +62,7 @@ _SUFFIXES = {"i", "ii", "iii", "iv", "v", "vi", "jr", "jr.", "sr", "sr."}
 
 
 def surname(name: str) -> str:
-    """The word a person goes by in a title: "King Charles III" -> "Charles"; a name
+    """The word a person goes by in a title: "King Tavian III" -> "Tavian"; a name
     ending in a hyphenated given name is written family name first: "Seo Min-jun" -> "Seo"."""
     words = name.split()
     while len(words) > 1 and words[-1].lower() in _SUFFIXES:
@@ -120,7 +120,7 @@ def same_party(a: str, b: str) -> bool:
 
 def same_name(a: str, b: str) -> bool:
     """Two spellings of one event name: "Hanbit Film Awards" and "the Hanbit Film Awards
-    ceremony", "Chandrayaan2" and "Chandrayaan-2"."""
+    ceremony", "Kestrel2" and "Kestrel-2"."""
     wa, wb = _words(a), _words(b)
     na, nb = _numbers(a), _numbers(b)
     if na and nb and na != nb:
@@ -129,7 +129,7 @@ def same_name(a: str, b: str) -> bool:
 
 
 def _numbers(name: str) -> set[str]:
-    """The numbers in a name other than years: "Starship Flight 5" -> {"5"}."""
+    """The numbers in a name other than years: "Kestrel Flight 5" -> {"5"}."""
     return {n for n in re.findall(r"\d+", name) if not re.fullmatch(r"(19|20)\d\d", n)}
 
 
@@ -205,8 +205,8 @@ class StoryBook:
         return False
 
     def _same_party(self, a: str, b: str) -> bool:
-        """`same_party`, or a country and a body named after it ("Sudan" for "Sudanese
-        Armed Forces" in "Sudan's army"), by the watchlist's adjectives."""
+        """`same_party`, or a country and a body named after it ("Chile" for "Chilean
+        Armed Forces" in "Chile's army"), by the watchlist's adjectives."""
         if same_party(a, b):
             return True
         for country, body in ((a, b), (b, a)):

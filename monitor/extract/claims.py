@@ -234,7 +234,7 @@ def _mediators(tokens: list[Token], mentions: list[Mention], lex: Lexicon) -> se
 
 def _owned_by_person(tokens: list[Token], event: EventMention, mentions: list[Mention]) -> bool:
     """Whether an unnamed event belongs to a person the sentence names or points to:
-    "his post-summit press conference", "Trump's inauguration"."""
+    "his post-summit press conference", "Rojas's inauguration"."""
     people = [m for m in event.participants if m.type == "person"]
     if not people:
         return False
@@ -251,7 +251,7 @@ def _owned_by_person(tokens: list[Token], event: EventMention, mentions: list[Me
 
 def _presence(tokens: list[Token], events: list[EventMention],
               places: list[PlaceMention]) -> list[tuple[int, tuple[int, int, str, str, str]]]:
-    """"The envoys are in Jeddah for talks": being at the place for the event says it is
+    """"The envoys are in Nairobi for talks": being at the place for the event says it is
     held (or planned: "will be in Geneva for the summit"); as (event index, reading)."""
     found = []
     for place in places:
@@ -274,7 +274,7 @@ def _presence(tokens: list[Token], events: list[EventMention],
 
 def _vehicle_names(tokens: list[Token], lex: Lexicon) -> list[tuple[str, bool]]:
     """Launch vehicles the sentence names, each with whether it is a carrier rocket:
-    "the Starliner capsule" (False), "an Atlas rocket" (True)."""
+    "the Kestrel capsule" (False), "an Osprey rocket" (True)."""
     found: list[tuple[str, bool]] = []
     if lex.vehicle_words.isdisjoint(tokens.lowers if isinstance(tokens, Tokens)
                                     else [t.lower for t in tokens]):
@@ -296,11 +296,11 @@ def _vehicle_names(tokens: list[Token], lex: Lexicon) -> list[tuple[str, bool]]:
 
 def _remember_vehicles(tokens: list[Token], lex: Lexicon, memory: ArticleMemory) -> None:
     """The article's vehicle is the first spacecraft it names, else the first rocket: a
-    launch is the story of what it carries ("Starliner" rather than its "Atlas V")."""
+    launch is the story of what it carries ("Kestrel" rather than its "Osprey V")."""
     found = _vehicle_names(tokens, lex)
     if len(tokens) > 1 and tokens[0].lower == "the" and tokens[1].lower in lex.vehicle_words \
             and tokens[1].lower not in lex.carrier_words and memory.last_name:
-        # "... test pilots for Boeing's Starliner. The capsule is ...": the name just before
+        # "... test pilots for Nordlys's Kestrel. The capsule is ...": the name just before
         found.append((memory.last_name, False))
     for name, carrier in found:
         if carrier:
@@ -416,7 +416,7 @@ class ClaimExtractor:
         skippable |= {i for match in lex.adjectives.find(tokens)
                       for i in range(match.start, match.end)}
         skippable |= {i for i, t in enumerate(tokens) if t.lower in ("of", "the", "'", "s")}
-        # "according to Riyadh": who speaks is not where the event is
+        # "according to Santiago": who speaks is not where the event is
         according = {k for i in range(len(tokens) - 2) if tokens[i].lower == "according"
                      and tokens[i + 1].lower == "to"
                      for k in range(i + 2, _phrase_end(tokens, i + 2, 8))}
@@ -469,7 +469,7 @@ class ClaimExtractor:
                 if not negated:
                     readings.append((event.start, event.end, status, rule, event.text))
             elif event.word.verb and not readings:
-                # "he could potentially meet with Xi": a meeting that may happen
+                # "she could potentially meet with Berglund": a meeting that may happen
                 before = [t.lower for t in tokens[max(0, event.start - 3):event.start]]
                 if any(w in lex.modals for w in before) and not any(
                         w in lex.negators for w in before):
@@ -484,7 +484,7 @@ class ClaimExtractor:
             name = name_of(event, tokens, mentions, lex) or event.name
             if event.word.kind == "launch":
                 if name and name in memory.carriers and not memory.vehicle_is_carrier:
-                    name = memory.vehicle  # "the Atlas rocket lifted off" with Starliner
+                    name = memory.vehicle  # "the Osprey rocket lifted off" with Kestrel
                 elif name and memory.vehicle and not memory.vehicle_is_carrier \
                         and event.text[:1].isupper() and name.endswith(event.text):
                     # "the spacecraft's Crewed Flight Test": the mission of the article's
@@ -493,11 +493,11 @@ class ClaimExtractor:
                 elif name:
                     memory.vehicle = memory.vehicle or name
                 else:
-                    # "Boeing's first astronaut launch", "It is due to blast off": the
-                    # article's vehicle, named earlier ("the Starliner capsule")
+                    # "Nordlys's first crewed launch", "It is due to blast off": the
+                    # article's vehicle, named earlier ("the Kestrel capsule")
                     name = memory.vehicle
             if event.word.kind == "vote":
-                # "the February 25 vote" after "Senegal's presidential election": the
+                # "the February 25 vote" after "Chile's presidential election": the
                 # article's election
                 name = name or memory.vote
                 memory.vote = memory.vote or name
@@ -521,7 +521,7 @@ class ClaimExtractor:
                     when, date_text = article.published, None  # a coming date: as of now
                 dated.append(Reading(when, date_text, start, end, status, rule, cue_text))
             # the place may follow a "take place" or "be held" cue of the event even when
-            # another cue reports the status: "... will take place in Hanoi"
+            # another cue reports the status: "... will take place in Lima"
             venues = [r.end for r in dated if r.cue.lower().endswith(("place", "held"))]
             # and one event has one place, wherever its readings are: "the meeting between
             # X of A and Y of B in Warsaw", "the launch, postponed in May, went ahead from Z"
@@ -589,7 +589,7 @@ class ClaimExtractor:
                 continue  # "they have met twice before": no news, and no occasion to date
             main = [r for r in readings if not self._describes(tokens, r.start, r.end, event)]
             if any(r.status == "proposed" for r in main):
-                # "invited him to visit Tokyo later this year": the time is the proposal's
+                # "invited him to visit Lima later this year": the time is the proposal's
                 main = [r for r in main if r.cue.lower() not in self.lex.time_cues]
             pool = main or readings
             # a cue that the event is proposed or planned is the default reading and gives

@@ -47,7 +47,7 @@ class ArticleMemory:
     vehicle_is_carrier: bool = False  # a rocket, not the spacecraft it carries
     carriers: set[str] = field(default_factory=set)  # rockets named so far
     vote: str | None = None  # the vote the article named first ("presidential election")
-    by_title: dict[str, str] = field(default_factory=dict)  # "pope" -> "Pope Francis"
+    by_title: dict[str, str] = field(default_factory=dict)  # "emperor" -> "Emperor Tavian"
     last_name: str | None = None  # a capitalised name that ended the previous sentence
 
     def learn(self, mention: Mention) -> None:
@@ -392,7 +392,7 @@ class EntityFinder:
             name = memory.by_country.get(adjective.payload)
             if name:
                 add(Mention(name, "person", adjective.start, adjective.end, adjective.payload))
-        # "the Pope met President Tshisekedi", "spoke to the King": a title alone, after
+        # "the Emperor met President Rojas", "spoke to the King": a title alone, after
         # "the", is the person this article gave that title
         for title in titles:
             possessive = title.end + 1 < len(tokens) and tokens[title.end].text == "'" \

@@ -18,7 +18,7 @@ _ARTICLES = {"the", "a", "an"}
 _AUXILIARIES = {"will", "would", "to", "has", "have", "had", "is", "are", "was", "were", "can",
                 "could", "should", "may", "might", "must", "shall", "did", "does", "do", "and",
                 "also", "then", "not"}
-_HOSTING = {"host", "hosts", "hosted", "hosting", "step", "stepped"}  # "Glasgow could step in"
+_HOSTING = {"host", "hosts", "hosted", "hosting", "step", "stepped"}  # "Perth could step in"
 # "in the southern port city of Busan": words between the link and the place's name
 _PLACE_NOUNS = {"capital", "city", "town", "resort", "port", "village", "island", "region",
                 "province", "state", "county", "district"}
@@ -176,7 +176,7 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             objects = _list_after(tokens, [m for m in usable if m.start not in bound], start,
                                   limit=8, skippable=skippable)
             if event.word.solo:
-                # "a trip to South Sudan and Congo": countries travelled to are places
+                # "a trip to Chile and Peru": countries travelled to are places
                 objects = [m for m in objects if m.type != "country"]
             event.participants = event.participants + objects
         who = next((k for k in (event.start - 1, event.start - 2) if k >= 1
@@ -221,7 +221,7 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
         people = [m for m in unique.values() if m.type == "person"]
         event.participants = people if people and not event.exhaustive else list(unique.values())
         if event.word.solo:
-            # "the Congo and South Sudan trip": the countries of a trip are where it goes;
+            # "the Chile and Peru trip": the countries of a trip are where it goes;
             # "Japan's prime minister has cancelled a trip": the country is the traveller
             event.participants = [m for m in event.participants if m.type != "country" or (
                 m.end + 2 < len(tokens) and tokens[m.end].text == "'"
@@ -255,13 +255,13 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
                      if tokens[k].lower in _HOSTING), None)
         if host is not None and not linked and place.kind != "country" and not any(
                 t.text in (".", ";") for t in tokens[end:host]):
-            # "Glasgow has been confirmed as the host of the Games", "Tokyo is to host"
+            # "Perth has been confirmed as the host of the Games", "Lima is to host"
             places.append(PlaceMention(start, end, place, host))
             continue
         if j > 0 and tokens[j].lower == "of" and any(
                 m.type == "person" and m.end == j for m in mentions):
             continue  # "President Amara Okonkwo of Nigeria": a nationality, not a place
-        # "the Budapest summit", "the Lima peace talks": a noun right after the place;
+        # "the Lima summit", "the Quito peace talks": a noun right after the place;
         # not "Peru will hold talks", where the place is a party
         before_event = end < len(tokens) and any(
             not m.payload.verb and all(t.text[:1].isalpha() and t.lower not in _AUXILIARIES
@@ -305,12 +305,12 @@ _PLACE_PARTICLES = {"do", "da", "de", "del", "di", "dos", "das", "la", "le", "el
 def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
                      events: list[EventMention],
                      places: list[PlaceMention]) -> list[PlaceMention]:
-    """A place the gazetteer lacks, right after an event: "will meet in Foz do Iguaçu"."""
+    """A place the gazetteer lacks, right after an event: "will meet in Vila do Conde"."""
     taken = {i for m in mentions for i in range(m.start, m.end)}
     taken |= {i for p in places for i in range(p.start, p.end)}
     found = []
     for event in events:
-        # "the Foz do Iguaçu meeting": a town with a particle in its name before the event
+        # "the Vila do Conde meeting": a town with a particle in its name before the event
         k = event.start
         while k > 0 and k - 1 not in taken and tokens[k - 1].text not in _NOT_NAME_WORDS and (
                 tokens[k - 1].text[:1].isupper() and tokens[k - 1].text.isalpha()
@@ -321,7 +321,7 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
                 and run[0].text[:1].isupper() and k > 0 and tokens[k - 1].lower in _ARTICLES:
             found.append(PlaceMention(k, event.start, Place(
                 " ".join(t.text for t in run), "city", None), k))
-    # "will be held in Tampere", "met in Foz do Iguaçu": after a verb of taking place
+    # "will be held in Tampere", "met in Vila do Conde": after a verb of taking place
     anchors = [i for i in range(1, len(tokens)) if tokens[i - 1].lower in _TAKING_PLACE]
     for i in [event.end for event in events] + anchors:
         while i not in anchors and i < len(tokens) and tokens[i].text.isdigit():
@@ -329,7 +329,7 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         if i in anchors:
             pass
         elif i < len(tokens) and tokens[i].lower in ("between", "with", "by", "of"):
-            # "a meeting between President X and President Y at Foz do Iguaçu"
+            # "a meeting between President X and President Y at Vila do Conde"
             k = i + 1
             while k < min(len(tokens), i + 14) and (
                     k in taken or tokens[k].lower == "and" or tokens[k].text[:1].isupper()):
@@ -360,7 +360,7 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
             continue
         if end < len(tokens) and (tokens[end].text == "'" or end in taken
                                   or tokens[end].lower in _PLACE_NOUNS):
-            continue  # "in Lima's Estadio", "in the Saudi city of Jeddah": not the place itself
+            continue  # "in Lima's Estadio", "in the Kenyan city of Mombasa": not the place itself
         if lex.adjectives.find(words[:1]) or lex.titles.find(words[:1]):
             continue
         name = " ".join(w.text for w in words)
@@ -472,7 +472,7 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             if tokens[k].text[:1].isupper() and first < k:
                 return " ".join(t.text for t in tokens[first:k + 1])
             return f"{tokens[k].text.lower()} vote"
-    # "the municipal elections", "Senegal's presidential election": the kind of vote,
+    # "the municipal elections", "Chile's presidential election": the kind of vote,
     # with the country when the sentence names one just before it
     start = event.start
     while start > 0 and tokens[start - 1].lower in lex.vote_types | {"and"}:
@@ -495,7 +495,7 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return None  # "Ilona Varga visited Doha": who met, not what the meeting is called
     if event.word.kind == "launch" and (event.word.verb or event.start > 0 and tokens[
             event.start - 1].lower in ("to", "will", "would", "could", "may", "might")):
-        # "the rocket launched Chandrayaan-2 spacecraft", "will attempt to launch its
+        # "the rocket launched the Kestrel-2 spacecraft", "will attempt to launch its
         # Skylark-4 rocket": what was launched names it
         first = event.end + (event.end < len(tokens) and tokens[event.end].lower in (
             "the", "a", "an", "its", "their"))
@@ -580,7 +580,7 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             stop += 1
         if stop > first and (stop < len(tokens) and tokens[stop].lower in lex.vehicle_words
                              or first > end + 2 or tokens[stop - 1].lower in lex.vehicle_words):
-            # "the launch of SpaceX's Starship": a vehicle's name after its owner
+            # "the launch of Orbital Nordic's Kestrel": a vehicle's name after its owner
             return " ".join(t.text for t in tokens[first:stop]).replace(" - ", "-")
     if start == event.start and end < len(tokens) and tokens[end].lower == "of" \
             and end + 1 < len(tokens) and tokens[end + 1].text[:1].isupper() \
@@ -607,11 +607,11 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         start += 1  # "— Villarin meets ...": no name starts with a dash
     if start >= 2 and start < event.start and tokens[start - 1].lower in _PLACE_PARTICLES \
             and tokens[start - 2].text[:1].isupper():
-        return None  # "the Foz do Iguaçu meeting": a place, not a name
+        return None  # "the Vila do Conde meeting": a place, not a name
     words = tokens[start:event.start]
     if not words and event.text[:1].isupper() and " " in event.text \
             and event.word.kind == "event":
-        # "Tokyo's Olympic Games": the capitalised event phrase is a name, with its city
+        # "Lisbon's Olympic Games": the capitalised event phrase is a name, with its city
         owner = event.start - 3
         if owner >= 0 and tokens[owner + 1].text == "'" and tokens[owner + 2].lower == "s" \
                 and owner in places:
@@ -619,7 +619,7 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return event.text
     if not words or all(i in places for i in range(start, event.start)) and not (
             event.word.kind == "event" and event.text[:1].isupper()):
-        return None  # "the Budapest summit" is a summit in Budapest; "the Paris Olympics" a name
+        return None  # "the Lima summit" is a summit in Lima; "the Lisbon Olympics" a name
     if all(t.text.isdigit() or t.text == "-" for t in words):
         return None  # "July 24-30 visit": a date, not a name
     if start == 0 and len(words) == 1 and words[0].text.isalpha() and not words[0].text.isupper() \
