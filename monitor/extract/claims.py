@@ -739,7 +739,11 @@ class ClaimExtractor:
         if when.past and not future and when.day and when.day < published:
             return (event.start, event.end, "held", f"dated '{when.text}' in the past -> held",
                     when.text)
-        if future and (when.day is None or when.day >= published):
+        if future and (when.day is None or when.day >= published) \
+                or when.day and when.day > published and not when.past and not (
+                    when.start > 0 and tokens[when.start - 1].lower in (
+                        "until", "till", "through", "to")):
+            # "the king's coronation on April 6" in a March article: still ahead
             return (event.start, event.end, "planned",
                     f"dated '{when.text}' ahead -> planned", when.text)
         return None

@@ -87,7 +87,8 @@ def find_time_expressions(tokens: list[Token], published: date,
     while i < n:
         word = tokens[i].lower
         nxt = tokens[i + 1].lower if i + 1 < n else ""
-        if word == "last" and nxt in ("week", "month", "year", "weekend", "night"):
+        if word == "last" and nxt in ("week", "month", "year", "weekend", "night") \
+                and not (i > 0 and tokens[i - 1].lower == "the"):  # "the last week of March"
             days = {"week": 7, "weekend": 3, "night": 1}.get(nxt)
             if nxt == "month":
                 first = published.replace(day=1) - timedelta(days=1)

@@ -237,7 +237,11 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         if m.type == "country":
             candidates.append((m.start, m.end, Place(m.name, "country", None)))
     places = []
+    inside = {i for m in mentions if m.type in ("organisation", "person") and m.end - m.start > 1
+              for i in range(m.start, m.end)}
     for start, end, place in sorted(candidates, key=lambda c: c[0]):
+        if start in inside and end - 1 in inside:
+            continue  # "the Tigray Liberation Front": part of a name, not a place
         demonyms = {i for m in lex.adjectives.find(tokens[max(0, start - 5):start])
                     for i in range(m.start + max(0, start - 5), m.end + max(0, start - 5))}
         j = start - 1
@@ -376,8 +380,10 @@ def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     found in these tokens), chained ones included."""
     starts = {p.start for p in places}
     for m in mentions:
-        if m.start > 0 and tokens[m.start - 1].lower in _PLACE_LINKS:
-            starts.add(m.start)
+        if m.start > 0 and tokens[m.start - 1].lower in _PLACE_LINKS and not (
+                m.type == "person" or m.type == "organisation"
+                and tokens[m.start - 1].lower == "from"):
+            starts.add(m.start)  # not "delegates from the Tigray Liberation Front"
         if m.start >= 2 and tokens[m.start - 1].text == "," and (any(
                 p.end == m.start - 1 for p in places) or any(
                 p.end == m.start - 1 for p in lex.places.find(tokens[:m.start - 1]))):
