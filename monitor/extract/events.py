@@ -394,7 +394,7 @@ def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
 def place_of(event: EventMention, anchors: list[int], places: list[PlaceMention],
              events: list[EventMention], lex: Lexicon) -> str | None:
     """The nearest linked place to the event or its cue, unless another event is nearer."""
-    best: tuple[int, str] | None = None
+    best: tuple[tuple[int, bool], str] | None = None
     for start, end, place, link in places:
         if place.kind == "venue":
             continue
@@ -405,8 +405,10 @@ def place_of(event: EventMention, anchors: list[int], places: list[PlaceMention]
                      < distance for other in events)
         if nearer:
             continue
-        if best is None or distance < best[0]:
-            best = (distance, place.name)
+        # on a tie the place after the event word: "in Portugal, visiting the capital Lisbon"
+        rank = (distance, start < event.start)
+        if best is None or rank < best[0]:
+            best = (rank, place.name)
     return best[1] if best else None
 
 
