@@ -614,6 +614,8 @@ class ClaimExtractor:
                 and tokens[match.start - 1].lower in _DETERMINERS):
             return False  # "a stalled partnership", "their fragile rapprochement"
         nxt = tokens[match.end]
+        if nxt.lower in self.lex.planning_subjects:
+            return False  # "scrapped plans to visit Oslo": the event's plans
         return (nxt.text.isalpha() and nxt.text.islower() and match.end not in event_starts
                 and nxt.lower not in self.lex.clause_words and not nxt.lower.endswith("ly")
                 and nxt.lower not in ("today", "tonight", "yesterday", "tomorrow", "again",
@@ -662,7 +664,11 @@ class ClaimExtractor:
             # someone the speaker talks about
             speakers = []
         joins = any(t.lower.startswith("join") for t in tokens)
-        if len(people) < 2 and pronoun and speakers and not event.exhaustive and (
+        # "Rojas told reporters the summit with Berglund would go ahead": the speaker is
+        # the other side of a meeting "with" one person
+        with_one = len(people) == 1 and event.end < len(tokens) \
+            and tokens[event.end].lower == "with" and not event.word.verb
+        if len(people) < 2 and (pronoun or with_one) and speakers and not event.exhaustive and (
                 joins or not event.uses_plural_pronoun):
             # "X said he would meet Y": the speaker is a party; "X said he would join them" too
             event.participants = [*speakers[:1], *event.participants]
