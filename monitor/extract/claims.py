@@ -772,6 +772,9 @@ class ClaimExtractor:
                 # "cancelled a planned July trip", "the September 4 meeting is in
                 # jeopardy": the event's date, not the claim's
                 continue
+            if t.start < cue[0] and any(k.lower in ("which", "that") for k in tokens[
+                    event[1]:t.start]) and any(k.text == "," for k in tokens[t.end:cue[0]]):
+                continue  # "the summit, which was due on Friday, has been cancelled"
             if t.start >= cue[1] and t.start > 0 and tokens[t.start - 1].lower in (
                     "until", "till", "to", "for"):
                 continue  # "voted to delay the election until December": the new date
