@@ -13,7 +13,13 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from monitor.articles import Article
-from monitor.extract.dates import MONTHS, WEEKDAYS, TimeExpression, find_time_expressions
+from monitor.extract.dates import (
+    MONTHS,
+    WEEKDAYS,
+    TimeExpression,
+    find_time_expressions,
+    past_weekday,
+)
 from monitor.extract.entities import NOT_NAMES, ArticleMemory, EntityFinder, Mention
 from monitor.extract.events import (
     BOUNDARIES,
@@ -789,6 +795,11 @@ class ClaimExtractor:
                 best = (distance, t)
         if best and best[1].day and best[1].day < published:
             return best[1].day, best[1].text
+        if best and status == "held" and best[1].day is None \
+                and (day := past_weekday(published, best[1].text)) is not None:
+            # "spoke by phone on Tuesday and agreed to meet next month": the sentence looks
+            # ahead, but what was held was held last Tuesday
+            return day, best[1].text
         full = [t for t in times if t.day and t.day < published and any(
             len(w.text) == 4 and w.text.isdigit() for w in tokens[t.start:t.end + 4])]
         if status == "held" and len(full) == 1:

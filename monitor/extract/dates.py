@@ -39,6 +39,12 @@ def _last_weekday(published: date, weekday: int, strictly_before: bool) -> date:
     return published - timedelta(days=delta)
 
 
+def past_weekday(published: date, name: str) -> date | None:
+    """The most recent day with this weekday name on or before `published`, or None."""
+    weekday = WEEKDAYS.get(name.lower())
+    return None if weekday is None else _last_weekday(published, weekday, False)
+
+
 # a day and month without a year up to this far ahead of the article is this year's,
 # even when the sentence has no future marker ("slated to vote on 30 January")
 NEAR_FUTURE_DAYS = 60
