@@ -461,7 +461,7 @@ class ClaimExtractor:
             linked.setdefault(k, []).append(reading)
         claims = []
         for k, event in enumerate(events):
-            earlier = [(sentence.index, e) for e in events[:k] if e.participants]
+            earlier = [(sentence.index, e) for e in events[:k] if e.participants or e.name]
             self._resolve_anaphora(event, tokens, recent + earlier, memory, speakers,
                                    sentence.index)
             readings = list(linked.get(k, []))
@@ -511,7 +511,12 @@ class ClaimExtractor:
             if event.word.needs_name and not name and not (
                     event.word.kind == "event" and _owned_by_person(tokens, event, mentions)):
                 continue
-            located = place_of(event, [event.start], places, events, lex) is not None
+            where = place_of(event, [event.start], places, events, lex)
+            located = where is not None
+            if event.word.kind == "vote" and not event.participants and not name \
+                    and where in lex.group_names:
+                # "Voters in Chile will go to the polls": the country's vote
+                event.participants = [Mention(where, "country", -1, -1)]
             if not self._enough_participants(event, name, located):
                 continue
             participants = tuple(sorted({m.name for m in event.participants}))

@@ -309,6 +309,8 @@ def _owner_only(tokens: list[Token], end: int) -> bool:
 _COMPASS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest"}
 _LAUNCH_AUXILIARIES = {"to", "is", "are", "was", "due", "set", "scheduled", "expected", "will",
                        "would", "now", "finally", "poised", "ready", "cleared"}
+_SUBJECT_ADJECTIVES = {"new", "draft", "proposed", "revised", "amended", "controversial",
+                       "annual", "national", "final", "disputed"}
 _PASSING = {"passed", "approved", "adopted", "rejected", "backed", "endorsed", "voted"}
 _TAKING_PLACE = {"held", "place", "meet", "met", "hosted", "staged", "convene", "convened",
                  "take", "takes"}
@@ -471,6 +473,9 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             end += 1
         if end > i:
             return " ".join(t.text for t in tokens[i:end]).replace(" - ", "-")
+        while i + 1 < len(tokens) and tokens[i].lower in _SUBJECT_ADJECTIVES \
+                and tokens[i + 1].lower in lex.vote_subjects:
+            i += 1  # "the new constitution"
         if i < len(tokens) and tokens[i].text.isalpha() and tokens[i].text.islower() \
                 and tokens[i].lower in lex.vote_subjects:
             # "a vote on the 2026 budget": the budget vote; "the referendum on
