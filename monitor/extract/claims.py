@@ -332,6 +332,9 @@ class ClaimExtractor:
               future: bool = False) -> list[tuple[PhraseMatch[Cue], str, str]]:
         """Cues with the status they report once negation and modality are read."""
         found = []
+        # "denied that her visit had been cancelled", "reports that ... had been postponed
+        # were false": the cues the denial covers are read as negated
+        denials = self.lex.denials.find(tokens)
         for match in self.lex.cues.find(tokens):
             cue = match.payload
             if future and cue.phrase in self.lex.hindsight_cues:
@@ -368,11 +371,15 @@ class ClaimExtractor:
                       default=-1)
             window = window[cut + 1:]
             modal = any(t.lower in self.lex.modals for t in window[-3:])
-            if not cue.negative and any(t.lower in self.lex.negators for t in window):
+            denied = any(d.end <= match.start and not any(
+                t.text in BOUNDARIES or t.lower == "but" for t in tokens[d.end:match.start])
+                if d.payload else d.start >= match.end for d in denials)
+            if not cue.negative and (denied or any(t.lower in self.lex.negators
+                                                   for t in window)):
                 status = self.lex.negated.get(cue.status)
                 if cue.phrase in self.lex.detail_cues:
                     status = None  # "the venue has not been announced": a detail, not a halt
-                rule += f", negated -> {status or 'nothing'}"
+                rule += f", {'denied' if denied else 'negated'} -> {status or 'nothing'}"
                 if modal and status:  # "might not go ahead"
                     status = self.lex.modal.get(status, status)
                     rule += f", modal -> {status}"
@@ -523,12 +530,17 @@ class ClaimExtractor:
             dated = []
             by_kind = lex.kind_cues.get(event.word.kind, {})
             for start, end, status, rule, cue_text in readings:
+                if cue_text.lower() in lex.attendance_cues and not any(
+                        m.type == "person" for m in event.participants) and any(
+                        m.type == "person" and m.end <= start for m in mentions):
+                    continue  # "Xi will not attend the G20 summit": the summit goes on
                 override = by_kind.get(cue_text.lower())
-                if override and "negated" not in rule and "modal" not in rule:
+                if override and not any(w in rule for w in ("negated", "denied", "modal")):
                     status, rule = override, f"{rule}, for a {event.word.kind} -> {override}"
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
                                                   times, article.published, status, cue_text)
-                if rule.endswith("present tense -> planned"):
+                if rule.endswith("present tense -> planned") or ", denied ->" in rule:
+                    # a denial is news as of the article, whatever the denied claim's tense
                     when, date_text = article.published, None  # a coming date: as of now
                 dated.append(Reading(when, date_text, start, end, status, rule, cue_text))
             # the place may follow a "take place" or "be held" cue of the event even when

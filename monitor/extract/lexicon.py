@@ -228,6 +228,7 @@ class Lexicon:
     negators: set[str] = field(default_factory=set)
     modals: set[str] = field(default_factory=set)
     future_markers: PhraseMatcher[bool] = field(default_factory=PhraseMatcher)
+    denials: PhraseMatcher[bool] = field(default_factory=PhraseMatcher)  # True: before
     object_verbs: PhraseMatcher[bool] = field(default_factory=PhraseMatcher)
     vote_types: set[str] = field(default_factory=set)
     dating_cues: set[str] = field(default_factory=set)
@@ -240,6 +241,7 @@ class Lexicon:
     time_cues: set[str] = field(default_factory=set)
     vote_subjects: set[str] = field(default_factory=set)
     mediator_words: set[str] = field(default_factory=set)
+    attendance_cues: set[str] = field(default_factory=set)
     venue_words: set[str] = field(default_factory=set)
     hindsight_cues: set[str] = field(default_factory=set)
     new_date_cues: set[str] = field(default_factory=set)
@@ -277,7 +279,7 @@ _WORD_SETS = ("negators", "modals", "attribution_verbs", "place_blockers", "orga
               "descriptors", "background_markers", "planning_subjects", "planning_subject_cues",
               "dating_cues", "vote_types", "vehicle_words", "carrier_words", "proxy_nouns",
               "habitual_words", "time_cues", "vote_subjects",
-              "mediator_words", "venue_words",
+              "mediator_words", "attendance_cues", "venue_words",
               "hindsight_cues", "new_date_cues", "undated_cues", "detail_cues",
               "generic_name_words", "clause_words")
 
@@ -384,6 +386,9 @@ def _load_rules(lex: Lexicon, path: Path) -> None:
         lex.titles.add(phrase, phrase)
     for phrase in _strings(path, "future_markers", data.get("future_markers", [])):
         lex.future_markers.add(phrase, True)
+    for key, before in (("denials_before", True), ("denials_after", False)):
+        for phrase in _strings(path, key, data.get(key, [])):
+            lex.denials.add(phrase, before)
     for phrase in _strings(path, "object_verbs", data.get("object_verbs", [])):
         lex.object_verbs.add(phrase, True)
     for kind, mapping in data.get("kind_cues", {}).items():
