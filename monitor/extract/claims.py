@@ -530,6 +530,9 @@ class ClaimExtractor:
             dated = []
             by_kind = lex.kind_cues.get(event.word.kind, {})
             for start, end, status, rule, cue_text in readings:
+                if cue_text.lower() in ("suggests", "suggested", "suggest") and start >= event.end \
+                        and start - event.end <= 2:
+                    continue  # "the phone call suggests both want ...": indicates, not proposes
                 if cue_text.lower() in lex.attendance_cues and not any(
                         m.type == "person" for m in event.participants) and any(
                         m.type == "person" and m.end <= start for m in mentions):
