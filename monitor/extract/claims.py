@@ -668,9 +668,11 @@ class ClaimExtractor:
         if start >= event.start and end <= event.end:
             return False  # the event word itself ("the postponement")
         gap = tokens[end:event.start]
-        if end <= event.start and len(gap) <= 3 and end - start == 1 and all(
+        subject = start > 0 and (tokens[start - 1].text[:1].isupper() or tokens[
+            start - 1].lower in ("he", "she", "they", "it", "we", "i"))
+        if end <= event.start and len(gap) <= 3 and end - start == 1 and not subject and all(
                 t.text.isalnum() and t.lower not in self.lex.clause_words for t in gap):
-            return True  # "his upcoming trip", "the twice delayed visit"
+            return True  # "his upcoming trip", "the twice delayed visit"; not "Chile suspended"
         before = tokens[max(0, start - 6):start]
         cut = max((k for k, t in enumerate(before) if t.text in BOUNDARIES), default=-1)
         before = before[cut + 1:]

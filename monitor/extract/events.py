@@ -278,8 +278,9 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         # not "Peru will hold talks", where the place is a party
         before_event = end < len(tokens) and any(
             not m.payload.verb and all(t.text[:1].isalpha() and t.lower not in _AUXILIARIES
+                                       and not t.lower.endswith("ed")
                                        for t in tokens[end:end + m.start])
-            for m in lex.events.find(tokens[end:end + 3]))
+            for m in lex.events.find(tokens[end:end + 3]))  # not "Chile suspended talks"
         chained = bool(places) and start >= 2 and tokens[start - 1].text == "," \
             and places[-1][1] == start - 1
         if chained:
