@@ -249,6 +249,25 @@ class EntityFinder:
             else:
                 name = " ".join(words).replace(" - ", "-")
             add(Mention(name, "person", start, end, country))
+        # "Luis Parra, Chile's foreign minister, met ...": a name before a title in apposition
+        for title in titles:
+            k = title.start
+            if k > 0 and tokens[k - 1].lower in ("the", "a"):
+                k -= 1
+            elif k > 2 and tokens[k - 1].lower == "s" and tokens[k - 2].text == "'":
+                k -= 2
+                while k > 0 and any(m.end == k and m.type == "country" for m in mentions):
+                    k = next(m.start for m in mentions if m.end == k and m.type == "country")
+            if k < 2 or tokens[k - 1].text != ",":
+                continue
+            end = k - 1
+            start = end
+            while start > 0 and end - start < 4 and _capitalised(tokens[start - 1]) \
+                    and tokens[start - 1].text.isalpha():
+                start -= 1
+            if end - start >= 2 and (start == 0 or tokens[start - 1].text in (",", ";", ":")) \
+                    and free(start, end) and not self._not_a_name(tokens[start:end]):
+                add(Mention(" ".join(t.text for t in tokens[start:end]), "person", start, end))
         # Short forms and bare surnames of people met earlier, and fuzzy transliterations.
         places = {i for p in self.lex.places.find(tokens) for i in range(p.start, p.end)}
         # the passes below look only at the positions that can start what they seek: a
