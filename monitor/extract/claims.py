@@ -515,9 +515,16 @@ class ClaimExtractor:
                 name = name or memory.vote
                 memory.vote = memory.vote or name
             event.name = name
+            if event.word.needs_name and not name:
+                # "the Lima Open tennis tournament": the name of the event word just before
+                name = next((e.name for e in events[:k] if e.name and e.word.kind == event.word.kind
+                             and 0 <= event.start - e.end <= 2), None)
+                event.name = name
             if event.word.needs_name and not name and not (
-                    event.word.kind == "event" and _owned_by_person(tokens, event, mentions)):
-                continue
+                    event.word.kind == "event" and (
+                        _owned_by_person(tokens, event, mentions)
+                        or event.exhaustive and len(event.participants) >= 2)):
+                continue  # "the match between Club Bolivar and Sporting Cristal" is theirs
             where = place_of(event, [event.start], places, events, lex)
             located = where is not None
             if event.word.kind == "vote" and not event.participants and not name \
