@@ -543,7 +543,7 @@ class ClaimExtractor:
                 if cue_text.lower() in lex.attendance_cues and not any(
                         m.type == "person" for m in event.participants) and any(
                         m.type == "person" and m.end <= start for m in mentions):
-                    continue  # "Xi will not attend the G20 summit": the summit goes on
+                    continue  # "Rojas will not attend the G20 summit": the summit goes on
                 override = by_kind.get(cue_text.lower())
                 if override and not any(w in rule for w in ("negated", "denied", "modal")):
                     status, rule = override, f"{rule}, for a {event.word.kind} -> {override}"
