@@ -184,6 +184,8 @@ class StoryBook:
             return False
         if story.status != "held":
             return True
+        if claim.status in ("proposed", "planned") and re.search(r"\bagain\b", claim.sentence):
+            return False  # "agreed to meet again": the next occasion
         if claim.name and story.name and same_name(claim.name, story.name):
             return True
         if claim.location and story.location and self.places_compatible(
@@ -310,7 +312,10 @@ class StoryBook:
                 "status": claim.status, "effective": claim.effective.isoformat(),
                 "sentence": claim.sentence, "source": claim.source, "cue": claim.cue,
                 "rule": claim.rule, "date_text": claim.date_text, "caption": int(claim.caption)})
-            if story.location is None and claim.location:
+            if story.location is None and claim.location and (
+                    new or story.status != "held" or claim.status == "held"):
+                # a held story takes its place from news of that occasion, not from "had
+                # agreed to meet again in Santiago"
                 story.location = claim.location
             if story.name is None and claim.name:
                 story.name = claim.name

@@ -304,3 +304,12 @@ def test_a_meeting_centuries_ago_starts_no_story(monitor: Monitor) -> None:
     assert feed(monitor, "a.txt", "2024-06-25", '"Chile and Peru met on a beach in the '
                 'fifteenth century under very unequal terms," the president said.') == []
     assert monitor.store.stories() == []
+
+
+def test_meeting_again_after_a_held_meeting_is_a_new_story(monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-06-12", "President Ana Rojas and President Jonas Berglund met "
+         "in Lima on Thursday.")
+    # the same day's news: without "again" it would be news of the meeting just held
+    assert feed(monitor, "b.txt", "2025-06-12", "Rojas and Berglund agreed to meet again, "
+                "officials said.") == [(None, "planned")]
+    assert sorted(s.status for s in monitor.store.stories()) == ["held", "planned"]

@@ -842,6 +842,10 @@ class ClaimExtractor:
         if tokens and tokens[0].lower in self.lex.background_markers and len(tokens) > 1 \
                 and tokens[1].text == ",":
             return published - timedelta(days=1), "earlier"  # "Earlier, the two sides met"
+        if forward and "had" in (t.lower for t in window) and "again" in (
+                t.lower for t in tokens[cue[1]:]):
+            # "said the two countries had agreed to meet again": the next occasion, news today
+            return published, None
         if any(t.lower == "had" or t.lower in self.lex.background_markers for t in window) or any(
                 t.lower == "earlier" for t in tokens[max(0, cue[0] - 3):cue[0]]
                 + tokens[cue[1]:cue[1] + 2]):  # not "no earlier than" itself
