@@ -160,6 +160,7 @@ class StoryBook:
         self.store = store
         self.lex = lexicon
         self.groups = lexicon.group_names
+        self._next_occasions: set[str] = set()  # stories the current article started "again"
         if store.story_keys_missing():
             with store.transaction():
                 self.rebuild_keys()
@@ -254,6 +255,8 @@ class StoryBook:
             return -fit[0], 2 if fit[1].id in born else 1
 
         for _, story in sorted((f for f in fits if f[0]), key=order):
+            if story.id in born and story.id in self._next_occasions and claim.status == "held":
+                continue  # "met today ... agreed to meet again in Santiago": not that one
             if self._accepts(story, claim, not article.dated):
                 return story, False
         seq = self.store.next_seq()
@@ -278,6 +281,7 @@ class StoryBook:
         stories: dict[str, StoryRow] = {}
         ordered = sorted(enumerate(claims), key=lambda ic: (
             ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
+        self._next_occasions = set()
         told: dict[str, list[int]] = {}  # story id -> sentences giving this article's news of it
         born: set[str] = set()  # stories this article started
         for index, claim in ordered:
@@ -290,6 +294,9 @@ class StoryBook:
                 continue
             if new:
                 born.add(story.id)
+                if claim.status in ("proposed", "planned") and re.search(r"\bagain\b",
+                                                                         claim.sentence):
+                    self._next_occasions.add(story.id)
             if not (claim.caption or claim.background or claim.date_text):
                 told.setdefault(story.id, []).append(claim.sentence_index)  # the news
             story = stories.get(story.id, story)

@@ -313,3 +313,12 @@ def test_meeting_again_after_a_held_meeting_is_a_new_story(monitor: Monitor) -> 
     assert feed(monitor, "b.txt", "2025-06-12", "Rojas and Berglund agreed to meet again, "
                 "officials said.") == [(None, "planned")]
     assert sorted(s.status for s in monitor.store.stories()) == ["held", "planned"]
+
+
+def test_a_meeting_held_today_does_not_join_the_next_one_the_same_article_announces(
+        monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-06-10", "President Ana Rojas has arrived at the palace for her "
+         "first summit with President Jonas Berglund. Rojas said she and Berglund had agreed "
+         "to meet again in Santiago in the autumn.")
+    stories = sorted((s.location or "", s.status) for s in monitor.store.stories())
+    assert stories == [("", "held"), ("Santiago", "planned")]
