@@ -27,6 +27,8 @@ _PLACE_ADJECTIVES = {"southern", "northern", "eastern", "western", "central", "c
                      "seaside", "historic", "ancient", "holy", "industrial", "port", "mountain",
                      "host", "hosting",
                      "north-eastern", "north-western", "south-eastern", "south-western"}
+_ENVOYS = {"ministers", "officials", "delegates", "negotiators", "leaders", "envoys",
+           "representatives", "diplomats", "delegations", "teams", "lawmakers", "presidents"}
 _PRONOUNS_PLURAL = {"them", "both", "two", "they", "pair", "their"}
 _PRONOUNS_SINGLE = {"he", "his", "she", "her", "him"}
 
@@ -262,6 +264,8 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         linked = j >= 0 and tokens[j].lower in _PLACE_LINKS
         if linked and j > 0 and tokens[j - 1].lower in lex.place_blockers:
             continue
+        if linked and j > 0 and tokens[j].lower == "from" and tokens[j - 1].lower in _ENVOYS:
+            continue  # "ministers from Chile and Peru will meet": parties, not a place
         if _owner_only(tokens, end):
             continue  # "at Argentina's request": whose request, not where
         host = next((k for k in range(end, min(end + 7, len(tokens)))
@@ -394,7 +398,8 @@ def place_tokens(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     for m in mentions:
         if m.start > 0 and tokens[m.start - 1].lower in _PLACE_LINKS and not (
                 m.type == "person" or m.type == "organisation"
-                and tokens[m.start - 1].lower == "from"):
+                and tokens[m.start - 1].lower == "from" or tokens[m.start - 1].lower == "from"
+                and m.start > 1 and tokens[m.start - 2].lower in _ENVOYS):
             starts.add(m.start)  # not "delegates from the Tigray Liberation Front"
         if m.start >= 2 and tokens[m.start - 1].text == "," and (any(
                 p.end == m.start - 1 for p in places) or any(
