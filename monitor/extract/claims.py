@@ -60,6 +60,18 @@ class Claim:
     marks: tuple[tuple[str, str], ...] = ()  # (role, words) for `monitor explain`
 
 
+class Cued(NamedTuple):
+    """A status a cue gives an event, before it is dated."""
+
+    start: int
+    end: int
+    status: str
+    rule: str
+    cue: str
+    qualified: bool = False  # negation, a denial or modality changed the cue's own status
+    as_of_article: bool = False  # dated by the article, whatever tense the sentence has
+
+
 class Reading(NamedTuple):
     """One cue's reading of an event's status, dated; `background` when it only
     describes the event ("the delayed vote", "after talks broke down")."""
@@ -256,7 +268,7 @@ def _owned_by_person(tokens: list[Token], event: EventMention, mentions: list[Me
 
 
 def _presence(tokens: list[Token], events: list[EventMention],
-              places: list[PlaceMention]) -> list[tuple[int, tuple[int, int, str, str, str]]]:
+              places: list[PlaceMention]) -> list[tuple[int, Cued]]:
     """"The envoys are in Nairobi for talks": being at the place for the event says it is
     held (or planned: "will be in Geneva for the summit"); as (event index, reading)."""
     found = []
@@ -273,8 +285,8 @@ def _presence(tokens: list[Token], events: list[EventMention],
             continue
         status = "planned" if before == "be" else "held"
         phrase = " ".join(t.text for t in tokens[place.link - 2:at])
-        found.append((k, (place.link - 2, at, status, f"presence '{phrase}' -> {status}",
-                          phrase)))
+        found.append((k, Cued(place.link - 2, at, status,
+                              f"presence '{phrase}' -> {status}", phrase)))
     return found
 
 
@@ -329,7 +341,7 @@ class ClaimExtractor:
         self.entities = EntityFinder(lexicon)
 
     def _cues(self, tokens: list[Token],
-              future: bool = False) -> list[tuple[PhraseMatch[Cue], str, str]]:
+              future: bool = False) -> list[tuple[PhraseMatch[Cue], Cued]]:
         """Cues with the status they report once negation and modality are read."""
         found = []
         # "denied that her visit had been cancelled", "reports that ... had been postponed
@@ -374,8 +386,9 @@ class ClaimExtractor:
             denied = any(d.end <= match.start and not any(
                 t.text in BOUNDARIES or t.lower == "but" for t in tokens[d.end:match.start])
                 if d.payload else d.start >= match.end for d in denials)
-            if not cue.negative and (denied or any(t.lower in self.lex.negators
-                                                   for t in window)):
+            negated = not cue.negative and (denied or any(t.lower in self.lex.negators
+                                                          for t in window))
+            if negated:
                 status = self.lex.negated.get(cue.status)
                 if cue.phrase in self.lex.detail_cues:
                     status = None  # "the venue has not been announced": a detail, not a halt
@@ -387,8 +400,11 @@ class ClaimExtractor:
                 status = self.lex.modal.get(cue.status, cue.status)
                 rule += f", modal -> {status}"
             if status:
-                found.append((match, status, rule))
-        if any(status in ("proposed", "planned") for _, status, _ in found):
+                # a denial is news as of the article, whatever the denied claim's tense
+                found.append((match, Cued(match.start, match.end, status, rule, cue.phrase,
+                                          qualified=negated or modal,
+                                          as_of_article=negated and denied)))
+        if any(cued.status in ("proposed", "planned") for _, cued in found):
             # "preparing to host a summit, though no date has been fixed": planned, undated
             found = [f for f in found if f[0].payload.phrase not in self.lex.undated_cues]
         return found
@@ -446,9 +462,9 @@ class ClaimExtractor:
         future = bool(lex.future_markers.find(tokens))
         times = find_time_expressions(tokens, article.published, future)
         cues = self._cues(tokens, future)
-        linked: dict[int, list[tuple[int, int, str, str, str]]] = {}
+        linked: dict[int, list[Cued]] = {}
         event_starts = {e.start for e in events}
-        for match, status, rule in cues:
+        for match, cued in cues:
             if self._modifies_other_noun(tokens, match, event_starts):
                 continue  # "a stalled energy partnership": about the partnership
             span = (match.start, match.end)
@@ -462,8 +478,7 @@ class ClaimExtractor:
             # a lone event takes every cue of its sentence; several compete by distance
             if len(events) == 1 or _distance(
                     tokens, span, (events[best].start, events[best].end)) <= MAX_CUE_DISTANCE:
-                linked.setdefault(best, []).append(
-                    (match.start, match.end, status, rule, match.payload.phrase))
+                linked.setdefault(best, []).append(cued)
         for k, reading in _presence(tokens, events, places):
             linked.setdefault(k, []).append(reading)
         claims = []
@@ -480,17 +495,18 @@ class ClaimExtractor:
                 if status == "held" and _still_ahead(tokens, event.start):
                     status, rule = "planned", f"{rule}, still ahead -> planned"
                 if not negated:
-                    readings.append((event.start, event.end, status, rule, event.text))
+                    readings.append(Cued(event.start, event.end, status, rule, event.text))
             elif event.word.verb and not readings:
                 # "she could potentially meet with Berglund": a meeting that may happen
                 before = [t.lower for t in tokens[max(0, event.start - 3):event.start]]
                 if any(w in lex.modals for w in before) and not any(
                         w in lex.negators for w in before):
-                    readings.append((event.start, event.end, "proposed",
-                                     f"modal before '{event.text}' -> proposed", event.text))
+                    readings.append(Cued(event.start, event.end, "proposed",
+                                         f"modal before '{event.text}' -> proposed",
+                                         event.text, qualified=True))
             if not readings:
                 reading = self._implicit_status(event, tokens, times, article.published, future)
-                if reading and not (linked and reading[2] == "held"):
+                if reading and not (linked and reading.status == "held"):
                     # a past date says held only in a sentence with no cue: "was keen to
                     # host him for the annual summit on Monday" is not held on Monday
                     readings.append(reading)
@@ -525,18 +541,17 @@ class ClaimExtractor:
                         _owned_by_person(tokens, event, mentions)
                         or event.exhaustive and len(event.participants) >= 2)):
                 continue  # "the match between Club Bolivar and Sporting Cristal" is theirs
-            where = place_of(event, [event.start], places, events, lex)
-            located = where is not None
-            if event.word.kind == "vote" and not event.participants and not name \
-                    and where in lex.group_names:
-                # "Voters in Chile will go to the polls": the country's vote
-                event.participants = [Mention(where, "country", -1, -1)]
-            if not self._enough_participants(event, name, located):
+            if event.word.kind == "vote" and not event.participants and not name:
+                where = place_of(event, [event.start], places, events, lex)
+                if where in lex.group_names:
+                    # "Voters in Chile will go to the polls": the country's vote
+                    event.participants = [Mention(where, "country", -1, -1)]
+            if not self._enough_participants(event, name):
                 continue
             participants = tuple(sorted({m.name for m in event.participants}))
             dated = []
             by_kind = lex.kind_cues.get(event.word.kind, {})
-            for start, end, status, rule, cue_text in readings:
+            for start, end, status, rule, cue_text, qualified, as_of_article in readings:
                 if cue_text.lower() in ("suggests", "suggested", "suggest") and start >= event.end \
                         and start - event.end <= 2:
                     continue  # "the phone call suggests both want ...": indicates, not proposes
@@ -545,13 +560,12 @@ class ClaimExtractor:
                         m.type == "person" and m.end <= start for m in mentions):
                     continue  # "Rojas will not attend the G20 summit": the summit goes on
                 override = by_kind.get(cue_text.lower())
-                if override and not any(w in rule for w in ("negated", "denied", "modal")):
+                if override and not qualified:
                     status, rule = override, f"{rule}, for a {event.word.kind} -> {override}"
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
                                                   times, article.published, status, cue_text)
-                if rule.endswith("present tense -> planned") or ", denied ->" in rule:
-                    # a denial is news as of the article, whatever the denied claim's tense
-                    when, date_text = article.published, None  # a coming date: as of now
+                if as_of_article:
+                    when, date_text = article.published, None
                 dated.append(Reading(when, date_text, start, end, status, rule, cue_text))
             # the place may follow a "take place" or "be held" cue of the event even when
             # another cue reports the status: "... will take place in Lima"
@@ -589,16 +603,14 @@ class ClaimExtractor:
         """The event a cue takes as its object: the first event noun after it with only
         determiners and modifiers between ("call off this year's German-Polish
         consultations"), or None."""
-        for k, event in enumerate(events):
-            if event.start < end or event.start - end > 8:
-                continue
-            between = tokens[end:event.start]
-            if all(t.lower in _DETERMINERS or t.text in ("'", "s", "-") or t.text[:1].isupper()
-                   or t.text.isdigit() or t.text.isalpha() and t.lower not in
-                   self.lex.clause_words and t.lower not in _NOT_OBJECT_WORDS
-                   for t in between):
-                return k
+        k = next((k for k, e in enumerate(events) if e.start >= end), None)
+        if k is None or events[k].start - end > 8:
             return None
+        between = tokens[end:events[k].start]
+        if all(t.lower in _DETERMINERS or t.text in ("'", "s", "-") or t.text[:1].isupper()
+               or t.text.isdigit() or t.text.isalpha() and t.lower not in self.lex.clause_words
+               and t.lower not in _NOT_OBJECT_WORDS for t in between):
+            return k
         return None
 
     def _one_per_date(self, tokens: list[Token], event: EventMention,
@@ -744,8 +756,7 @@ class ClaimExtractor:
             # "He postponed a scheduled trip to Lebanon": the traveller named last
             event.participants = [Mention(memory.last_people[0], "person", -1, -1)]
 
-    def _enough_participants(self, event: EventMention, name: str | None,
-                             located: bool = False) -> bool:
+    def _enough_participants(self, event: EventMention, name: str | None) -> bool:
         people = [m for m in event.participants if m.type == "person"]
         if name and event.word.kind in ("event", "launch", "vote"):
             return True
@@ -754,7 +765,7 @@ class ClaimExtractor:
             return True  # "COP29 will be held in Baku", "the G20": the name is the story
         if event.word.kind == "meeting" and not event.word.solo:
             # one party is enough for a country or organisation ("the NATO meeting"), or
-            # for a named or placed meeting; a lone person needs the other side
+            # for a named meeting; a lone person needs the other side
             return len(event.participants) >= 2 or (
                 len(event.participants) == 1 and (not people or bool(name)))
         if event.word.kind == "call":
@@ -763,7 +774,7 @@ class ClaimExtractor:
 
     def _implicit_status(self, event: EventMention, tokens: list[Token],
                          times: list[TimeExpression], published: date,
-                         future: bool) -> tuple[int, int, str, str, str] | None:
+                         future: bool) -> Cued | None:
         """An event with a date but no cue: past dates say held, coming dates say planned."""
         near = [t for t in times if event.end <= t.start <= event.end + 5
                 or event.start - 3 <= t.end <= event.start]
@@ -775,18 +786,19 @@ class ClaimExtractor:
         if event.word.verb and event.word.status is None and when.text.lower() in WEEKDAYS \
                 and not any(t.lower in ("did", "had", "last") for t in tokens[:event.start]):
             # "EU leaders meet in Brussels on Thursday": the present tense looks ahead
-            return (event.start, event.end, "planned",
-                    f"'{event.text}' on '{when.text}', present tense -> planned", when.text)
+            return Cued(event.start, event.end, "planned",
+                        f"'{event.text}' on '{when.text}', present tense -> planned", when.text,
+                        as_of_article=True)
         if when.past and not future and when.day and when.day < published:
-            return (event.start, event.end, "held", f"dated '{when.text}' in the past -> held",
-                    when.text)
+            return Cued(event.start, event.end, "held",
+                        f"dated '{when.text}' in the past -> held", when.text)
         if future and (when.day is None or when.day >= published) \
                 or when.day and when.day > published and not when.past and not (
                     when.start > 0 and tokens[when.start - 1].lower in (
                         "until", "till", "through", "to")):
             # "the king's coronation on April 6" in a March article: still ahead
-            return (event.start, event.end, "planned",
-                    f"dated '{when.text}' ahead -> planned", when.text)
+            return Cued(event.start, event.end, "planned",
+                        f"dated '{when.text}' ahead -> planned", when.text)
         return None
 
     def _effective(self, tokens: list[Token], cue: tuple[int, int], event: tuple[int, int],
