@@ -43,6 +43,15 @@ class _Change:
     sequence: list[tuple[str, str]] = field(default_factory=list)  # (status, effective)
 
 
+@dataclass
+class _ArticleStories:
+    """What the article being applied has done to stories so far."""
+
+    first_news: dict[str, int] = field(default_factory=dict)  # story -> first sentence of news
+    born: set[str] = field(default_factory=set)  # stories it started
+    next_occasions: set[str] = field(default_factory=set)  # started for a meeting "again"
+
+
 def _short_hash(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
 
@@ -118,6 +127,13 @@ def same_party(a: str, b: str) -> bool:
     return a == b or bool(wa and wb and (wa <= wb or wb <= wa))
 
 
+def _next_occasion(claim: Claim) -> bool:
+    """Whether a proposed or planned claim is about the next occasion ("agreed to meet
+    again"), which is never the one already held."""
+    return claim.status in ("proposed", "planned") and re.search(r"\bagain\b",
+                                                                 claim.sentence) is not None
+
+
 def same_name(a: str, b: str) -> bool:
     """Two spellings of one event name: "Hanbit Film Awards" and "the Hanbit Film Awards
     ceremony", "Kestrel2" and "Kestrel-2"."""
@@ -160,7 +176,6 @@ class StoryBook:
         self.store = store
         self.lex = lexicon
         self.groups = lexicon.group_names
-        self._next_occasions: set[str] = set()  # stories the current article started "again"
         if store.story_keys_missing():
             with store.transaction():
                 self.rebuild_keys()
@@ -185,7 +200,7 @@ class StoryBook:
             return False
         if story.status != "held":
             return True
-        if claim.status in ("proposed", "planned") and re.search(r"\bagain\b", claim.sentence):
+        if _next_occasion(claim):
             return False  # "agreed to meet again": the next occasion
         if claim.name and story.name and same_name(claim.name, story.name):
             return True
@@ -237,8 +252,7 @@ class StoryBook:
         return int(claim_in and len(mine) == 1 or story_in and len(theirs) == 1)
 
     def _story_for(self, claim: Claim, article: Article, index: int,
-                   pending: dict[str, StoryRow], told: dict[str, list[int]],
-                   born: set[str]) -> tuple[StoryRow, bool]:
+                   pending: dict[str, StoryRow], here: _ArticleStories) -> tuple[StoryRow, bool]:
         keys = index_keys(claim.participants, claim.name)
         candidates = [pending.get(s.id, s) for s in self.store.stories_sharing(keys, claim.kind)]
         fits = [(self._fit(s, claim), s) for s in candidates]
@@ -249,13 +263,13 @@ class StoryBook:
             # recent first; last, stories it started itself further on or in passing
             # ("called off the meeting" in its first lines is not the New York meeting
             # offered below)
-            sentences = told.get(fit[1].id)
-            if sentences and min(sentences) <= claim.sentence_index:
+            first = here.first_news.get(fit[1].id)
+            if first is not None and first <= claim.sentence_index:
                 return -fit[0], 0
-            return -fit[0], 2 if fit[1].id in born else 1
+            return -fit[0], 2 if fit[1].id in here.born else 1
 
         for _, story in sorted((f for f in fits if f[0]), key=order):
-            if story.id in born and story.id in self._next_occasions and claim.status == "held":
+            if story.id in here.next_occasions and claim.status == "held":
                 continue  # "met today ... agreed to meet again in Santiago": not that one
             if self._accepts(story, claim, not article.dated):
                 return story, False
@@ -281,11 +295,9 @@ class StoryBook:
         stories: dict[str, StoryRow] = {}
         ordered = sorted(enumerate(claims), key=lambda ic: (
             ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
-        self._next_occasions = set()
-        told: dict[str, list[int]] = {}  # story id -> sentences giving this article's news of it
-        born: set[str] = set()  # stories this article started
+        here = _ArticleStories()
         for index, claim in ordered:
-            story, new = self._story_for(claim, article, index, stories, told, born)
+            story, new = self._story_for(claim, article, index, stories, here)
             if new and (claim.caption or claim.background
                         or (claim.date_text or "").isdigit()
                         or (article.published - claim.effective).days > HISTORY_DAYS):
@@ -293,12 +305,12 @@ class StoryBook:
                 # fifteenth century": history, which starts no story
                 continue
             if new:
-                born.add(story.id)
-                if claim.status in ("proposed", "planned") and re.search(r"\bagain\b",
-                                                                         claim.sentence):
-                    self._next_occasions.add(story.id)
-            if not (claim.caption or claim.background or claim.date_text):
-                told.setdefault(story.id, []).append(claim.sentence_index)  # the news
+                here.born.add(story.id)
+                if _next_occasion(claim):
+                    here.next_occasions.add(story.id)
+            if not (claim.caption or claim.background or claim.date_text):  # the news
+                first = here.first_news.get(story.id, claim.sentence_index)
+                here.first_news[story.id] = min(first, claim.sentence_index)
             story = stories.get(story.id, story)
             added = [p for p in claim.participants
                      if not any(self._same_party(p, q) for q in story.participants)]
