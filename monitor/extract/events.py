@@ -516,6 +516,36 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
     return f"{owner} {words}" if owner else words
 
 
+def _name_text(tokens: list[Token]) -> str:
+    """The words of a name as written: "Skylark - 5" is "Skylark-5"."""
+    return " ".join(t.text for t in tokens).replace(" - ", "-")
+
+
+def _name_end(tokens: list[Token], first: int) -> int:
+    """Where a vehicle's or event's name starting at `first` ends: capitalised words, then
+    numbers and hyphens too ("Skylark-5", "Kittiwake Flight 2")."""
+    stop = first
+    while stop < len(tokens) and (tokens[stop].text[:1].isupper() or stop > first and (
+            tokens[stop].text.isdigit() or tokens[stop].text == "-")) \
+            and tokens[stop].text not in _NOT_NAME_WORDS:
+        stop += 1
+    return stop
+
+
+def _name_start(tokens: list[Token], stop: int) -> int:
+    """Where such a name ending at `stop` begins, read backwards; it starts with a capital."""
+    start = stop
+    while start > 0 and (tokens[start - 1].text[:1].isupper() or (
+            tokens[start - 1].text.isdigit() or tokens[start - 1].text == "-")
+            and start > 1 and (tokens[start - 2].text[:1].isalnum()
+                               or tokens[start - 2].text == "-")) \
+            and tokens[start - 1].text not in _NOT_NAME_WORDS:
+        start -= 1  # "Kittiwake", "Skylark-5"
+    while start < stop and not tokens[start].text[:1].isupper():
+        start += 1
+    return start
+
+
 def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
               lex: Lexicon) -> str | None:
     start = event.start
@@ -527,13 +557,9 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         # Skylark-4 rocket": what was launched names it
         first = event.end + (event.end < len(tokens) and tokens[event.end].lower in (
             "the", "a", "an", "its", "their"))
-        stop = first
-        while stop < len(tokens) and (tokens[stop].text[:1].isupper() or stop > first and (
-                tokens[stop].text.isdigit() or tokens[stop].text == "-")) \
-                and tokens[stop].text not in _NOT_NAME_WORDS:
-            stop += 1
+        stop = _name_end(tokens, first)
         if stop > first and stop < len(tokens) and tokens[stop].lower in lex.vehicle_words:
-            return " ".join(t.text for t in tokens[first:stop]).replace(" - ", "-")
+            return _name_text(tokens[first:stop])
         # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word,
         # perhaps before an auxiliary ("the Kestrel-4 rocket is due to lift off")
         back = start
@@ -549,30 +575,15 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             # subject names the launch
             comma = tokens[start - 1].text == ","
             stop = start - comma
-            begin = stop
-            while begin > 0 and (tokens[begin - 1].text[:1].isupper() or tokens[
-                    begin - 1].text.isdigit() or tokens[begin - 1].text == "-") \
-                    and tokens[begin - 1].text not in _NOT_NAME_WORDS:
-                begin -= 1
-            while begin < stop and not tokens[begin].text[:1].isupper():
-                begin += 1
+            begin = _name_start(tokens, stop)
             taken = {i for m in mentions for i in range(m.start, m.end)}
             if begin < stop and (begin > 0 and tokens[begin - 1].text == "," if comma
                                  else begin == 0 or tokens[begin - 1].lower == "the") \
                     and not taken & set(range(begin, stop)):
-                return " ".join(t.text for t in tokens[begin:stop]).replace(" - ", "-")
+                return _name_text(tokens[begin:stop])
         if start == event.start:
             return None
-        carrier = start
-        while start > 0 and (tokens[start - 1].text[:1].isupper() or (
-                tokens[start - 1].text.isdigit() or tokens[start - 1].text == "-")
-                and start > 1 and (tokens[start - 2].text[:1].isalnum()
-                                   or tokens[start - 2].text == "-")) \
-                and tokens[start - 1].text not in _NOT_NAME_WORDS:
-            start -= 1  # "Kittiwake", "Skylark-5"
-        while start < carrier and not tokens[start].text[:1].isupper():
-            start += 1
-        return " ".join(t.text for t in tokens[start:carrier]).replace(" - ", "-") or None
+        return _name_text(tokens[_name_start(tokens, start):start]) or None
     taken = {i for m in mentions for i in range(m.start, m.end)}
     places = {i for p in lex.places.find(tokens) for i in range(p.start, p.end)}
     while start > 0:
@@ -601,15 +612,11 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         if owner_end > first and owner_end + 1 < len(tokens) \
                 and tokens[owner_end].text == "'" and tokens[owner_end + 1].lower == "s":
             first = owner_end + 2  # past the owner: "Nordlys Aerospace's"
-        stop = first
-        while stop < len(tokens) and (tokens[stop].text[:1].isupper() or stop > first and (
-                tokens[stop].text.isdigit() or tokens[stop].text == "-")) \
-                and tokens[stop].text not in _NOT_NAME_WORDS:
-            stop += 1
+        stop = _name_end(tokens, first)
         if stop > first and (stop < len(tokens) and tokens[stop].lower in lex.vehicle_words
                              or first > end + 2 or tokens[stop - 1].lower in lex.vehicle_words):
             # "the launch of Orbital Nordic's Kestrel": a vehicle's name after its owner
-            return " ".join(t.text for t in tokens[first:stop]).replace(" - ", "-")
+            return _name_text(tokens[first:stop])
     if start == event.start and end < len(tokens) and tokens[end].lower == "of" \
             and end + 1 < len(tokens) and tokens[end + 1].text[:1].isupper() \
             and end + 1 not in places and tokens[end + 1].lower not in MONTHS \
