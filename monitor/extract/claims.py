@@ -32,7 +32,15 @@ from monitor.extract.events import (
     place_of,
     place_tokens,
 )
-from monitor.extract.lexicon import Cue, Lexicon, PhraseMatch, Token, Tokens, tokenize
+from monitor.extract.lexicon import (
+    Cue,
+    Lexicon,
+    PhraseMatch,
+    Token,
+    Tokens,
+    possessive,
+    tokenize,
+)
 from monitor.extract.sentences import Sentence, split_sentences
 
 MAX_CUE_DISTANCE = 14
@@ -263,7 +271,7 @@ def _owned_by_person(tokens: list[Token], event: EventMention, mentions: list[Me
         k -= 1  # "post-summit press"
     if k > 0 and tokens[k - 1].lower in ("his", "her", "their"):
         return True
-    return k > 1 and tokens[k - 1].lower == "s" and tokens[k - 2].text == "'" and any(
+    return k > 1 and possessive(tokens, k - 2) and any(
         m.end == k - 2 and m.type == "person" for m in mentions)
 
 

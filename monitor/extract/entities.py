@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from monitor.extract.lexicon import Entity, Lexicon, Token, Tokens, capitals
+from monitor.extract.lexicon import Entity, Lexicon, Token, Tokens, capitals, possessive
 
 FUZZY_CACHE_SIZE = 50_000  # capitalised words whose fuzzy watchlist match is remembered
 _ROMAN = {"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiv", "xvi"}
@@ -190,8 +190,7 @@ class EntityFinder:
 
     def _proxy(self, tokens: list[Token], mention: Mention) -> bool:
         """Whether a name only owns who acts: "Duarte's (special) envoy", "X's top aide"."""
-        if mention.end + 2 >= len(tokens) or tokens[mention.end].text != "'" \
-                or tokens[mention.end + 1].lower != "s":
+        if mention.end + 2 >= len(tokens) or not possessive(tokens, mention.end):
             return False
         for token in tokens[mention.end + 2:mention.end + 5]:
             if token.lower in self.lex.proxy_nouns:
@@ -254,7 +253,7 @@ class EntityFinder:
             k = title.start
             if k > 0 and tokens[k - 1].lower in ("the", "a"):
                 k -= 1
-            elif k > 2 and tokens[k - 1].lower == "s" and tokens[k - 2].text == "'":
+            elif k > 2 and possessive(tokens, k - 2):
                 k -= 2
                 while k > 0 and any(m.end == k and m.type == "country" for m in mentions):
                     k = next(m.start for m in mentions if m.end == k and m.type == "country")
@@ -295,8 +294,7 @@ class EntityFinder:
         # person of that country, and the country only her nationality
         for m in [m for m in mentions if m.type == "country"]:
             start = m.end + 2
-            if start >= len(tokens) or tokens[m.end].text != "'" \
-                    or tokens[m.end + 1].lower != "s":
+            if start >= len(tokens) or not possessive(tokens, m.end):
                 continue
             end = _name_run(tokens, start)
             words = tokens[start:end]
@@ -414,14 +412,11 @@ class EntityFinder:
         # "the Emperor met President Rojas", "spoke to the King": a title alone, after
         # "the", is the person this article gave that title
         for title in titles:
-            possessive = title.end + 1 < len(tokens) and tokens[title.end].text == "'" \
-                and tokens[title.end + 1].lower == "s"
             if title.start > 0 and tokens[title.start - 1].lower == "the" \
-                    and (tokens[title.start].text[:1].isupper() or possessive) \
+                    and (tokens[title.start].text[:1].isupper() or possessive(tokens, title.end)) \
                     and free(title.start, title.end) and _name_run(tokens, title.end) == title.end:
                 name = memory.by_title.get(title.payload.lower())
-                if name and title.start > 0 and not (title.start > 1 and tokens[
-                        title.start - 2].text[:1].isupper()):
+                if name and not (title.start > 1 and tokens[title.start - 2].text[:1].isupper()):
                     add(Mention(name, "person", title.start, title.end))
         mentions.sort(key=lambda m: m.start)
         for mention in mentions:

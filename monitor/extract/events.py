@@ -9,7 +9,7 @@ from typing import NamedTuple
 from monitor.extract.dates import MONTHS, WEEKDAYS
 from monitor.extract.entities import NOT_NAMES as _NOT_NAME_WORDS
 from monitor.extract.entities import Mention
-from monitor.extract.lexicon import EventWord, Lexicon, Place, Token
+from monitor.extract.lexicon import EventWord, Lexicon, Place, Token, possessive
 
 BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
@@ -235,8 +235,7 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             # "the Chile and Peru trip": the countries of a trip are where it goes;
             # "Japan's prime minister has cancelled a trip": the country is the traveller
             event.participants = [m for m in event.participants if m.type != "country" or (
-                m.end + 2 < len(tokens) and tokens[m.end].text == "'"
-                and tokens[m.end + 1].lower == "s" and m.end + 2 in skippable)]
+                m.end + 2 < len(tokens) and possessive(tokens, m.end) and m.end + 2 in skippable)]
 
 
 def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
@@ -304,7 +303,7 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
 def _owner_only(tokens: list[Token], end: int) -> bool:
     """Whether a place name ending at `end` only owns the next word ("Argentina's
     request"), rather than being where it is ("Brazil's capital", "Lima's Estadio")."""
-    if end + 2 >= len(tokens) or tokens[end].text != "'" or tokens[end + 1].lower != "s":
+    if end + 2 >= len(tokens) or not possessive(tokens, end):
         return False
     word = tokens[end + 2]
     return word.text.isalpha() and word.text.islower() and word.lower not in _PLACE_NOUNS \
@@ -609,8 +608,7 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         owner_end = first
         while owner_end < len(tokens) and tokens[owner_end].text[:1].isupper():
             owner_end += 1
-        if owner_end > first and owner_end + 1 < len(tokens) \
-                and tokens[owner_end].text == "'" and tokens[owner_end + 1].lower == "s":
+        if owner_end > first and possessive(tokens, owner_end):
             first = owner_end + 2  # past the owner: "Nordlys Aerospace's"
         stop = _name_end(tokens, first)
         if stop > first and (stop < len(tokens) and tokens[stop].lower in lex.vehicle_words
@@ -648,8 +646,7 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             and event.word.kind == "event":
         # "Lisbon's Olympic Games": the capitalised event phrase is a name, with its city
         owner = event.start - 3
-        if owner >= 0 and tokens[owner + 1].text == "'" and tokens[owner + 2].lower == "s" \
-                and owner in places:
+        if owner >= 0 and possessive(tokens, owner + 1) and owner in places:
             return f"{tokens[owner].text} {event.text}"
         return event.text
     if not words or all(i in places for i in range(start, event.start)) and not (

@@ -64,6 +64,11 @@ def capitals(tokens: list[Token]) -> list[int]:
     return [i for i, token in enumerate(tokens) if token.text[:1].isupper()]
 
 
+def possessive(tokens: list[Token], i: int) -> bool:
+    """Whether tokens `i` and `i + 1` are a possessive "'s" (curly quotes are folded)."""
+    return i + 1 < len(tokens) and tokens[i].text == "'" and tokens[i + 1].lower == "s"
+
+
 def tokenize(text: str) -> Tokens:
     """Split text into word and punctuation tokens; quotes and dashes are folded."""
     folded = text if text.isascii() else text.translate(_FOLD)  # folds only non-ASCII
