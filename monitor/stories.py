@@ -176,6 +176,7 @@ class StoryBook:
         self.store = store
         self.lex = lexicon
         self.groups = lexicon.group_names
+        self._adjectives: dict[str, str | None] = {}
         if store.story_keys_missing():
             with store.transaction():
                 self.rebuild_keys()
@@ -230,9 +231,16 @@ class StoryBook:
         for country, body in ((a, b), (b, a)):
             words = body.split()
             if country in self.groups and len(words) > 1 \
-                    and self.lex.adjectives.get(words[0]) == country:
+                    and self._country_of_adjective(words[0]) == country:
                 return True
         return False
+
+    def _country_of_adjective(self, word: str) -> str | None:
+        """The country a nationality adjective names ("Chilean" -> "Chile"), memoised:
+        story matching asks for the same few words for every claim."""
+        if word not in self._adjectives:
+            self._adjectives[word] = self.lex.adjectives.get(word)
+        return self._adjectives[word]
 
     def _fit(self, story: StoryRow, claim: Claim) -> int:
         """How a claim fits a story's parties: 2 the same, 1 one side names a single party
@@ -347,8 +355,9 @@ class StoryBook:
             story.updated_seq = self.store.next_seq() if not new else story.updated_seq
             # an organisation the watchlist lacks goes by its full name too ("Ruvuma
             # Liberation Movement", not "Movement")
-            groups = self.groups | {p for p in story.participants
-                                    if p.split()[-1] in self.lex.organisation_heads}
+            unlisted = {p for p in story.participants
+                        if p.split()[-1] in self.lex.organisation_heads}
+            groups = self.groups | unlisted if unlisted else self.groups
             story.title = title_of(story.participants, story.kind, story.name, story.location,
                                    groups)
             self.store.save_story(story)
