@@ -567,7 +567,9 @@ class ClaimExtractor:
                         m.type == "person" for m in event.participants) and any(
                         m.type == "person" and m.end <= start for m in mentions):
                     continue  # "Rojas will not attend the G20 summit": the summit goes on
-                override = by_kind.get(cue_text.lower())
+                override = by_kind.get(cue_text.lower(), "")
+                if override is None:
+                    continue  # "the forum launched by India and Japan": founded, not held
                 if override and not qualified:
                     status, rule = override, f"{rule}, for a {event.word.kind} -> {override}"
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
@@ -747,6 +749,7 @@ class ClaimExtractor:
             # "the summit", "the festival": the article's latest event of that kind
             for where, earlier in reversed(recent):
                 if earlier.word.kind == event.word.kind and (
+                        earlier.word.solo == event.word.solo or not earlier.name) and (
                         index - where <= ANAPHORA_SENTENCES or earlier.name):
                     names = {m.name for m in event.participants}
                     if not event.participants or lone and names & {

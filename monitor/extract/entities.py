@@ -153,10 +153,12 @@ class EntityFinder:
         return None
 
     def _not_a_name(self, words: list[Token]) -> bool:
-        """A nationality, a title or an organisation, not a person: "Korean", "President",
-        "Andean Liberation Front"."""
+        """A nationality, a title, an organisation or an event, not a person: "Korean",
+        "President", "Andean Liberation Front", "Act North Forum"."""
         return bool(self.lex.adjectives.find(words) or self.lex.titles.find(words)
-                    or words and words[-1].text in self.lex.organisation_heads)
+                    or words and words[-1].text in self.lex.organisation_heads
+                    or len(words) > 1 and words[-1].text[:1].isupper() and any(
+                        not m.payload.verb for m in self.lex.events.find(words[-1:])))
 
     def _speaks(self, tokens: list[Token], mention: Mention) -> bool:
         """Whether a person is only quoted here ("Bruni said", "said Bruni"): a spokesman

@@ -57,11 +57,40 @@ class PlaceMention(NamedTuple):
     link: int
 
 
+# "COP28", "MCOP7", "UNGA78": a code of three or more capitals and a number names a
+# conference by itself (one or two capitals are groups and hardware: "G20", "F16", "MH17")
+_EVENT_CODE = re.compile(r"[A-Z]{3,}[0-9]{1,2}")
+_CODE_WORD = EventWord("meeting")
+
+
+def is_event_code(text: str) -> bool:
+    """Whether a word has the shape of a conference's code name ("COP28")."""
+    return bool(_EVENT_CODE.fullmatch(text))
+
+
+def _coded_events(tokens: list[Token], words: list) -> list[EventMention]:
+    """Code names standing alone ("preparations for MCOP7 were suspended"); not one that
+    modifies an event word just after it ("the COP29 climate conference"), whose name it is."""
+    found = []
+    for i, token in enumerate(tokens):
+        if is_event_code(token.text) and not any(
+                0 < w.start - i <= 3 and all(t.text.isalpha() and t.text.islower()
+                                             for t in tokens[i + 1:w.start])
+                for w in words):
+            found.append(EventMention(i, i + 1, _CODE_WORD, token.text,
+                                      definite=i > 0 and tokens[i - 1].lower == "the",
+                                      name=token.text))
+    return found
+
+
 def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
-    """Event words not covered by a not-an-event phrase ("call for", "launch pad")."""
+    """Event words not covered by a not-an-event phrase ("call for", "launch pad"), and
+    conferences called by their code name."""
     words = lex.events.find(tokens)
+    coded = _coded_events(tokens, words) if any(
+        t.text[-1:].isdigit() and t.text[:1].isupper() for t in tokens) else []
     if not words:
-        return []  # most sentences: no need to look for not-an-event phrases
+        return coded  # most sentences: no need to look for not-an-event phrases
     blocked = set()
     for match in lex.not_events.find(tokens):
         blocked.update(range(match.start, match.end))
@@ -71,6 +100,9 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
             continue
         if match.payload.verb and match.start > 0 and tokens[match.start].text[:1].isupper():
             continue
+        if match.payload.needs_name and match.start > 0 and tokens[match.start - 1].lower in (
+                "a", "an", "per", "each", "every") and tokens[match.start].text.islower():
+            continue  # "pushed back by a week", "in a final played at ...": no name to have
         text = " ".join(t.text for t in tokens[match.start:match.end])
         definite = match.start > 0 and tokens[match.start - 1].lower in ("the", "this", "that")
         events.append(EventMention(match.start, match.end, match.payload, text,
@@ -82,6 +114,13 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     # "will host the 2026 Games", "to hold talks": a verb whose object is an event
     # noun is not an event of its own; its cues belong to the noun
     nouns = [e for e in events if not e.word.verb]
+    # "the meeting will take place in Jakarta, hosted by Indonesia": a participle with its
+    # agent describes the noun's event; it is not an event of its own
+    events = [e for e in events if not (
+        e.word.verb and e.end < len(tokens) and tokens[e.end].lower == "by"
+        and tokens[e.start].lower.endswith("ed") and any(n.end <= e.start for n in nouns))]
+    if coded:
+        events = sorted(events + coded, key=lambda e: e.start)
     return [e for e in events if not (e.word.verb and any(
         0 <= n.start - e.end <= 4 and not any(t.text in BOUNDARIES or t.text == "."
                                                for t in tokens[e.end:n.start])
@@ -457,6 +496,12 @@ def _known_as(event: EventMention, tokens: list[Token]) -> str | None:
 def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
             lex: Lexicon) -> str | None:
     """The event's own name, when the text gives one ("the Harbour Lights Festival")."""
+    if event.word is _CODE_WORD:
+        return event.text
+    for k in range(max(0, event.start - 3), event.start):
+        if is_event_code(tokens[k].text) and all(t.text.isalpha() and t.text.islower()
+                                                 for t in tokens[k + 1:event.start]):
+            return tokens[k].text  # "the COP29 climate conference"
     name = _known_as(event, tokens) or _own_name(event, tokens, mentions, lex)
     if name or event.word.kind != "vote":
         return name

@@ -105,6 +105,8 @@ class PhraseMatcher(Generic[T]):
     def __init__(self) -> None:
         self._phrases: dict[tuple[str, ...], T] = {}
         self._tree: dict[str, Any] = {}
+        # words a phrase may have one of inside it ("will now be held" is "will be held")
+        self.skippable: frozenset[str] = frozenset()
 
     def add(self, phrase: str | tuple[str, ...], payload: T) -> None:
         """Register a phrase; the first registration of a phrase wins."""
@@ -136,7 +138,7 @@ class PhraseMatcher(Generic[T]):
         return self._find([t.lower for t in tokens])
 
     def _find(self, lowers: list[str]) -> list[PhraseMatch[T]]:
-        tree = self._tree
+        tree, skippable = self._tree, self.skippable
         if tree.keys().isdisjoint(lowers):
             return []  # no phrase starts with any of these words: most sentences
         firsts = tree.keys() & lowers
@@ -164,9 +166,13 @@ class PhraseMatcher(Generic[T]):
             if _END in node:
                 stop, payload = j, node[_END]
             while j < n:
-                node = node.get(lowers[j])
-                if node is None:
+                following = node.get(lowers[j])
+                if following is None and lowers[j] in skippable and j + 1 < n:
+                    following = node.get(lowers[j + 1])
+                    j += 1
+                if following is None:
                     break
+                node = following
                 j += 1
                 if _END in node:
                     stop, payload = j, node[_END]
@@ -243,6 +249,7 @@ class Lexicon:
     carrier_words: set[str] = field(default_factory=set)
     proxy_nouns: set[str] = field(default_factory=set)
     habitual_words: set[str] = field(default_factory=set)
+    cue_adverbs: set[str] = field(default_factory=set)
     time_cues: set[str] = field(default_factory=set)
     vote_subjects: set[str] = field(default_factory=set)
     mediator_words: set[str] = field(default_factory=set)
@@ -261,7 +268,7 @@ class Lexicon:
     group_names: set[str] = field(default_factory=set)
     organisation_heads: set[str] = field(default_factory=set)
     background_markers: set[str] = field(default_factory=set)
-    kind_cues: dict[str, dict[str, str]] = field(default_factory=dict)
+    kind_cues: dict[str, dict[str, str | None]] = field(default_factory=dict)  # None: ignore
     clause_words: set[str] = field(default_factory=set)
 
     def status_rank(self, status: str) -> int:
@@ -283,7 +290,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
 _WORD_SETS = ("negators", "modals", "attribution_verbs", "place_blockers", "organisation_heads",
               "descriptors", "background_markers", "planning_subjects", "planning_subject_cues",
               "dating_cues", "vote_types", "vehicle_words", "carrier_words", "proxy_nouns",
-              "habitual_words", "time_cues", "vote_subjects",
+              "habitual_words", "cue_adverbs", "time_cues", "vote_subjects",
               "mediator_words", "attendance_cues", "venue_words",
               "hindsight_cues", "new_date_cues", "undated_cues", "detail_cues",
               "generic_name_words", "clause_words")
@@ -366,6 +373,7 @@ def _load_events(lex: Lexicon, path: Path) -> None:
 
 def _load_cues(lex: Lexicon, path: Path) -> None:
     data = _load_toml(path)
+    lex.cues.skippable = frozenset(lex.cue_adverbs)
     for status, group in data.items():
         if status not in STATUSES:
             raise ConfigError(path, status, "unknown status", "one of " + ", ".join(STATUSES))
@@ -401,9 +409,13 @@ def _load_rules(lex: Lexicon, path: Path) -> None:
             raise ConfigError(path, f"kind_cues.{kind}", "unknown kind", "one of "
                               + ", ".join(KINDS))
         for status, phrases in mapping.items():
+            if status == "ignore":
+                for phrase in _strings(path, f"kind_cues.{kind}.ignore", phrases):
+                    lex.kind_cues.setdefault(kind, {})[phrase.lower()] = None
+                continue
             if status not in STATUSES:
                 raise ConfigError(path, f"kind_cues.{kind}.{status}", "unknown status",
-                                  "one of " + ", ".join(STATUSES))
+                                  "one of " + ", ".join(STATUSES) + " or ignore")
             for phrase in _strings(path, f"kind_cues.{kind}.{status}", phrases):
                 lex.kind_cues.setdefault(kind, {})[phrase.lower()] = status
     for table in ("negated", "modal"):

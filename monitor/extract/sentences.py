@@ -29,6 +29,11 @@ _RUN_ON_HINT = re.compile(r"[a-z](?: (?:The|A|An|This|Follow|After|When|While|Bu
 # AprilGhanaian President ...", "... bill on 12 June The Assembly of ..."
 _HEADLINE_END = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]{2,} [A-Z])"
                            r"|\b([A-Za-z0-9]\w*) (?=(?:The|A|An) [A-Z][a-z])")
+# A dateline after the headline: "... drops October dates GENEVA — The", "... February
+# 2027 Geneva, 25 August 2026 — The"
+_DATELINE = re.compile(r"\b([a-z0-9]\w*|(?:January|February|March|April|May|June|July|"
+                       r"August|September|October|November|December)) "
+                       r"(?=[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?(?:, [\w ,.]{1,30})? [—–-] [A-Z])")
 HEADLINE_CHARS = 160
 _LAST_WORD = re.compile(r"([\w.]+)\.$")
 _PARAGRAPHS = re.compile(r"\n\s*\n|\r?\n")
@@ -99,7 +104,10 @@ def _headline_split(paragraph: str) -> str:
     """The first paragraph with a headline run into the body split off (`_HEADLINE_END`,
     once, within its first HEADLINE_CHARS characters and before any full stop)."""
     head = paragraph[:HEADLINE_CHARS]
-    match = _HEADLINE_END.search(head)
+    dateline = next((m for m in _DATELINE.finditer(head)
+                     if m.group(1).lower() not in _BEFORE_TITLES), None)
+    match = min((m for m in (_HEADLINE_END.search(head), dateline) if m),
+                key=lambda m: m.start(), default=None)
     if match is None or "." in head[:match.start()] or head[:match.start()].count(" ") < 3:
         return paragraph  # a headline has a few words; "ExxonMobil Chief ..." is a name
     word = match.group(1)
