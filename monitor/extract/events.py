@@ -100,9 +100,6 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
             continue
         if match.payload.verb and match.start > 0 and tokens[match.start].text[:1].isupper():
             continue
-        if match.payload.needs_name and match.start > 0 and tokens[match.start - 1].lower in (
-                "a", "an", "per", "each", "every") and tokens[match.start].text.islower():
-            continue  # "pushed back by a week", "in a final played at ...": no name to have
         text = " ".join(t.text for t in tokens[match.start:match.end])
         definite = match.start > 0 and tokens[match.start - 1].lower in ("the", "this", "that")
         events.append(EventMention(match.start, match.end, match.payload, text,
