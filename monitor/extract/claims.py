@@ -391,8 +391,11 @@ class ClaimExtractor:
                       default=-1)
             window = window[cut + 1:]
             modal = any(t.lower in self.lex.modals for t in window[-3:])
-            denied = any(d.end <= match.start and not any(
-                t.text in BOUNDARIES or t.lower == "but" for t in tokens[d.end:match.start])
+            # a denial covers what it denies, not the plan it speaks of: "dismissed
+            # speculation that next week's summit would be delayed"
+            denied = cue.status not in ("proposed", "planned") and any(
+                d.end <= match.start and not any(t.text in BOUNDARIES or t.lower == "but"
+                                                 for t in tokens[d.end:match.start])
                 if d.payload else d.start >= match.end for d in denials)
             negated = not cue.negative and (denied or any(t.lower in self.lex.negators
                                                           for t in window))

@@ -587,6 +587,18 @@ def _name_start(tokens: list[Token], stop: int) -> int:
     return start
 
 
+def _vehicle_word_at(tokens: list[Token], k: int, lex: Lexicon) -> bool:
+    """Whether a vehicle word follows at `k`, perhaps after two lower-case words of what it
+    is for: "Halley-7 [weather] satellite", "Aurelia [lunar] probe"."""
+    for i in range(k, min(k + 3, len(tokens))):
+        if tokens[i].lower in lex.vehicle_words:
+            return True
+        if not (tokens[i].text.isalpha() and tokens[i].text.islower()) \
+                or tokens[i].lower in lex.clause_words:
+            return False
+    return False
+
+
 def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
               lex: Lexicon) -> str | None:
     start = event.start
@@ -599,7 +611,7 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         first = event.end + (event.end < len(tokens) and tokens[event.end].lower in (
             "the", "a", "an", "its", "their"))
         stop = _name_end(tokens, first)
-        if stop > first and stop < len(tokens) and tokens[stop].lower in lex.vehicle_words:
+        if stop > first and _vehicle_word_at(tokens, stop, lex):
             return _name_text(tokens[first:stop])
         # "Northlight's Kittiwake rocket lifted off": the name sits before the vehicle word,
         # perhaps before an auxiliary ("the Kestrel-4 rocket is due to lift off")
@@ -653,7 +665,7 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         if owner_end > first and possessive(tokens, owner_end):
             first = owner_end + 2  # past the owner: "Nordlys Aerospace's"
         stop = _name_end(tokens, first)
-        if stop > first and (stop < len(tokens) and tokens[stop].lower in lex.vehicle_words
+        if stop > first and (_vehicle_word_at(tokens, stop, lex)
                              or first > end + 2 or tokens[stop - 1].lower in lex.vehicle_words):
             # "the launch of Orbital Nordic's Kestrel": a vehicle's name after its owner
             return _name_text(tokens[first:stop])
