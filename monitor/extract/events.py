@@ -15,6 +15,8 @@ BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
                 "visiting", "from", "leave", "left", "leaves", "leaving"}
 _ARTICLES = {"the", "a", "an"}
+_SET_FOR = {"planned", "scheduled", "set", "slated", "due", "pencilled", "penciled"}
+_ANNOUNCING = {"announced", "confirmed", "reported"}
 _AUXILIARIES = {"will", "would", "to", "has", "have", "had", "is", "are", "was", "were", "can",
                 "could", "should", "may", "might", "must", "shall", "did", "does", "do", "and",
                 "also", "then", "not"}
@@ -296,7 +298,11 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
                 or tokens[j].lower in _PLACE_ADJECTIVES
                 or (tokens[j].lower == "of" and j > 0 and tokens[j - 1].lower in _PLACE_NOUNS)):
             j -= 1
-        linked = j >= 0 and tokens[j].lower in _PLACE_LINKS
+        linked = j >= 0 and (tokens[j].lower in _PLACE_LINKS or tokens[j].lower == "for"
+                             and j > 0 and tokens[j - 1].lower in _SET_FOR)
+        if linked and end < len(tokens) and (tokens[end].lower in lex.attribution_verbs
+                                             or tokens[end].lower in _ANNOUNCING):
+            continue  # "officials in Canberra said": where the source is, not the event
         if linked and j > 0 and tokens[j - 1].lower in lex.place_blockers:
             continue
         if linked and j > 0 and tokens[j].lower == "from" and tokens[j - 1].lower in _ENVOYS:
