@@ -347,6 +347,8 @@ class ClaimExtractor:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lex = lexicon
         self.entities = EntityFinder(lexicon)
+        # "Austrian chancellor cancels Belgrade trip": a leader before a verb is its subject
+        self._leader_words = {d.split()[-1] for d in lexicon.descriptors}
 
     def _cues(self, tokens: list[Token],
               future: bool = False) -> list[tuple[PhraseMatch[Cue], Cued]]:
@@ -701,7 +703,8 @@ class ClaimExtractor:
             return False  # the event word itself ("the postponement")
         gap = tokens[end:event.start]
         subject = start > 0 and (tokens[start - 1].text[:1].isupper() or tokens[
-            start - 1].lower in ("he", "she", "they", "it", "we", "i"))
+            start - 1].lower in ("he", "she", "they", "it", "we", "i")
+            or tokens[start - 1].lower in self._leader_words)
         if end <= event.start and len(gap) <= 3 and end - start == 1 and not subject and all(
                 t.text.isalnum() and t.lower not in self.lex.clause_words for t in gap):
             return True  # "his upcoming trip", "the twice delayed visit"; not "Chile suspended"

@@ -33,6 +33,7 @@ class Mention:
     start: int
     end: int
     country: str | None = None
+    leader: bool = False  # a country that stands for its leader ("the Austrian chancellor")
 
 
 @dataclass
@@ -71,6 +72,10 @@ _PARTICLES = {"bin", "al", "de", "da", "von", "van", "der", "den", "le", "la", "
 
 def _capitalised(token: Token) -> bool:
     return token.text[:1].isupper() and token.text not in NOT_NAMES
+
+
+def _capitalised_at(tokens: list[Token], k: int) -> bool:
+    return k < len(tokens) and _capitalised(tokens[k])
 
 
 def _name_run(tokens: list[Token], start: int, limit: int = 3) -> int:
@@ -398,19 +403,38 @@ class EntityFinder:
             add(Mention(name, "organisation", start, end))
         # Descriptors: "the Russian leader", "the Russian and Ukrainian leaders".
         for adjective in self.lex.adjectives.find(tokens):
-            if adjective.start in taken or adjective.start == 0 or adjective.end in title_starts:
-                continue
-            if tokens[adjective.start - 1].lower not in ("the", "and", "his", "her", "their"):
-                continue
-            rest = " ".join(t.lower for t in tokens[adjective.end:adjective.end + 3])
+            if adjective.start in taken or any(
+                    title.start == adjective.end and _name_run(tokens, title.end) > title.end
+                    for title in titles):
+                continue  # "Chinese President Xi Jinping": the title's name says who
+            if adjective.start > 0 and tokens[adjective.start - 1].lower not in (
+                    "the", "and", "his", "her", "their", ":"):
+                continue  # at the start: a headline's "Austrian chancellor cancels ..."
+            after = adjective.end
+            rest = " ".join(t.lower for t in tokens[after:after + 3])
             if rest.startswith("and "):
                 # "the Russian and Ukrainian leaders", not "Indian and Japanese officials"
-                rest = " ".join(t.lower for t in tokens[adjective.end + 2:adjective.end + 5])
-            if not any(rest.startswith(d) for d in self.lex.descriptors):
+                after += 2
+                rest = " ".join(t.lower for t in tokens[after:after + 3])
+            descriptor = next((d for d in self.lex.descriptors if rest.startswith(d)), None)
+            if descriptor is None:
                 continue
             name = memory.by_country.get(adjective.payload)
             if name:
-                add(Mention(name, "person", adjective.start, adjective.end, adjective.payload))
+                if adjective.end not in title_starts:
+                    # not "the Japanese Prime Minister's visit to India": the visit of a
+                    # summit's guest would start a story of its own, placed in a country
+                    add(Mention(name, "person", adjective.start, adjective.end,
+                                adjective.payload))
+                continue
+            plural = rest[len(descriptor):len(descriptor) + 1] == "s"
+            named = _capitalised_at(tokens, after + len(descriptor.split()))
+            if adjective.payload in self.lex.group_names and not plural and not named \
+                    and free(adjective.start, adjective.end):
+                # no one named yet: the leader stands for the country ("Austria's
+                # chancellor"); not "his Japanese counterpart Taro Sato", whom the name says
+                add(Mention(adjective.payload, "country", adjective.start, adjective.end,
+                            leader=True))
         # "the Emperor met President Rojas", "spoke to the King": a title alone, after
         # "the", is the person this article gave that title
         for title in titles:

@@ -273,7 +273,8 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             # "the Chile and Peru trip": the countries of a trip are where it goes;
             # "Japan's prime minister has cancelled a trip": the country is the traveller
             event.participants = [m for m in event.participants if m.type != "country" or (
-                m.end + 2 < len(tokens) and possessive(tokens, m.end) and m.end + 2 in skippable)]
+                m.end + 2 < len(tokens) and possessive(tokens, m.end) and m.end + 2 in skippable)
+                or m.leader]
 
 
 def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
