@@ -258,6 +258,20 @@ def _mediators(tokens: list[Token], mentions: list[Mention], lex: Lexicon) -> se
     return found
 
 
+def _moved_to(tokens: list[Token], reading: Reading, places: list[PlaceMention],
+              location: str | None) -> str | None:
+    """The new place of an event a relocation cue moves away from its old one ("moved from
+    Tbilisi to Vienna", "relocated from Kazan to Vienna"), or None."""
+    if reading.status != "cancelled" or not location or not reading.cue.lower().endswith(
+            ("from", "relocated", "relocate", "relocates", "relocation", "moved out of")):
+        return None
+    for place in places:
+        if place.start > reading.end and place.link >= 1 and tokens[place.link - 1].lower == "to" \
+                and place.start - reading.end <= 8 and place.place.name != location:
+            return place.place.name
+    return None
+
+
 def _owned_by_person(tokens: list[Token], event: EventMention, mentions: list[Mention]) -> bool:
     """Whether an unnamed event belongs to a person the sentence names or points to:
     "his post-summit press conference", "Rojas's inauguration"."""
@@ -609,6 +623,16 @@ class ClaimExtractor:
                 claims.append(Claim(participants, event.word.kind, name, location, r.status,
                                     r.when, sentence.text, sentence.index, source, r.cue, r.rule,
                                     r.date_text, sentence.caption, r.background, tuple(marks)))
+                moved_to = _moved_to(tokens, r, places, location)
+                if moved_to:
+                    # "moved from Tbilisi to Vienna": cancelled there, planned here
+                    claims.append(Claim(
+                        participants, event.word.kind, name, moved_to, "planned", r.when,
+                        sentence.text, sentence.index, source, r.cue,
+                        f"{r.rule}; moved to '{moved_to}' -> planned there", r.date_text,
+                        sentence.caption, r.background,
+                        (*marks[:2], *[m for m in marks[2:] if m[0] != "place"],
+                         ("place", moved_to))))
         recent.extend((sentence.index, e) for e in events if e.participants or e.name)
         del recent[:-12]
         return claims

@@ -91,8 +91,8 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     words = lex.events.find(tokens)
     coded = _coded_events(tokens, words) if any(
         t.text[-1:].isdigit() and t.text[:1].isupper() for t in tokens) else []
-    if not words:
-        return coded  # most sentences: no need to look for not-an-event phrases
+    if not words:  # most sentences: no need to look for not-an-event phrases
+        return sorted(coded + _split_call(tokens, lex), key=lambda e: e.start)
     blocked = set()
     for match in lex.not_events.find(tokens):
         blocked.update(range(match.start, match.end))
@@ -112,6 +112,8 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     events = [e for e in events if e.word.verb or e.end not in starts]
     # "will host the 2026 Games", "to hold talks": a verb whose object is an event
     # noun is not an event of its own; its cues belong to the noun
+    if not any(e.word.kind == "call" for e in events):
+        events += _split_call(tokens, lex)
     nouns = [e for e in events if not e.word.verb]
     # "the meeting will take place in Jakarta, hosted by Indonesia": a participle with its
     # agent describes the noun's event; it is not an event of its own
@@ -124,6 +126,31 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
         0 <= n.start - e.end <= 4 and not any(t.text in BOUNDARIES or t.text == "."
                                                for t in tokens[e.end:n.start])
         for n in nouns))]
+
+
+_SPEAKING = {"spoke": "spoke by phone", "spoken": "spoken by phone", "talked": "talked by phone",
+             "speaks": "speaks by phone", "speak": "speak by phone", "talk": "talk by phone",
+             "speaking": "speaking by phone"}
+_BY_PHONE = ("by phone", "by telephone", "over the phone", "on the phone", "by video link")
+
+
+def _split_call(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
+    """"Brenner will speak to Zawadzka by phone": a call whose verb and "by phone" are
+    apart, with the other side between them."""
+    text = " ".join(t.lower for t in tokens)
+    if not any(phrase in text for phrase in _BY_PHONE):
+        return []
+    for i, token in enumerate(tokens[:-3]):
+        if token.lower not in _SPEAKING or tokens[i + 1].lower not in ("to", "with"):
+            continue
+        after = " ".join(t.lower for t in tokens[i + 2:i + 12])
+        cut = min((after.find(b) for b in (" , ", " . ", " ; ") if b in after),
+                  default=len(after))
+        if any(phrase in after[:cut] for phrase in _BY_PHONE):
+            word = lex.events.get(_SPEAKING[token.lower])
+            if word is not None:
+                return [EventMention(i, i + 1, word, token.text)]
+    return []
 
 
 def _mention_at(mentions: list[Mention], index: int) -> Mention | None:
