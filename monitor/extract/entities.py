@@ -209,6 +209,12 @@ class EntityFinder:
     def find(self, tokens: list[Token], memory: ArticleMemory) -> list[Mention]:
         """All mentions in one sentence, without overlaps, in text order."""
         mentions = self._watchlist(tokens)
+        if mentions:
+            # "the South China Sea": a country inside the name of a sea is no party
+            spans = [(p.start, p.end) for p in self.lex.places.find(tokens)
+                     if p.payload.kind == "water"]
+            mentions = [m for m in mentions if not any(
+                a <= m.start and m.end <= b and b - a > m.end - m.start for a, b in spans)]
         taken = set()
         for m in mentions:
             taken.update(range(m.start, m.end))

@@ -482,8 +482,8 @@ def place_of(event: EventMention, anchors: list[int], places: list[PlaceMention]
     """The nearest linked place to the event or its cue, unless another event is nearer."""
     best: tuple[tuple[int, bool], str] | None = None
     for start, end, place, link in places:
-        if place.kind == "venue":
-            continue
+        if place.kind in ("venue", "water"):
+            continue  # a building or a sea locates no story
         distance = min(min(abs(link - a), abs(a - end)) for a in anchors)
         if distance > 10:
             continue

@@ -344,9 +344,10 @@ def _load_watchlist(lex: Lexicon, paths: Iterable[Path]) -> None:
 def _load_places(lex: Lexicon, path: Path) -> None:
     for i, item in enumerate(_load_toml(path).get("place", [])):
         name, kind = item.get("name"), item.get("kind", "city")
-        if not isinstance(name, str) or kind not in ("city", "region", "country", "venue"):
+        if not isinstance(name, str) or kind not in ("city", "region", "country", "venue",
+                                                     "water"):
             raise ConfigError(path, f"place[{i}]", "needs a name and a kind of city, region, "
-                              "country or venue")
+                              "country, venue or water")
         place = Place(name, kind, item.get("within"))
         lex.place_by_name.setdefault(name, place)
         for alias in [name, *_strings(path, f"place[{i}].aliases", item.get("aliases", []))]:
