@@ -265,16 +265,20 @@ class StoryBook:
         candidates = [pending.get(s.id, s) for s in self.store.stories_sharing(keys, claim.kind)]
         fits = [(self._fit(s, claim), s) for s in candidates]
 
-        def order(fit: tuple[int, StoryRow]) -> tuple[int, int]:
+        def order(fit: tuple[int, StoryRow]) -> tuple[int, int, int]:
             # the best fit; then a story whose news this article told in an earlier
             # sentence (its topic); then the stories that were news before it, most
             # recent first; last, stories it started itself further on or in passing
             # ("called off the meeting" in its first lines is not the New York meeting
-            # offered below)
+            # offered below); among earlier news, one still on before one cancelled ("the
+            # final moved from Quito to Lima": the next word on the final is Lima's)
             first = here.first_news.get(fit[1].id)
             if first is not None and first <= claim.sentence_index:
-                return -fit[0], 0
-            return -fit[0], 2 if fit[1].id in here.born else 1
+                return -fit[0], 0, 0
+            if fit[1].id in here.born:
+                return -fit[0], 2, 0
+            over = fit[1].status == "cancelled" and claim.status != "cancelled"
+            return -fit[0], 1, int(over)
 
         for _, story in sorted((f for f in fits if f[0]), key=order):
             if story.id in here.next_occasions and claim.status == "held":

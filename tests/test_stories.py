@@ -322,3 +322,18 @@ def test_a_meeting_held_today_does_not_join_the_next_one_the_same_article_announ
          "to meet again in Santiago in the autumn.")
     stories = sorted((s.location or "", s.status) for s in monitor.store.stories())
     assert stories == [("", "held"), ("Santiago", "planned")]
+
+
+def test_after_a_move_the_next_word_on_the_event_is_about_its_new_place(
+        monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2026-08-12", "The Andes Cup final will be played in Quito on "
+         "November 21, the confederation said.")
+    assert set(feed(monitor, "b.txt", "2026-11-03", "The Andes Cup final has been moved "
+                    "from Quito to Lima because of volcanic ash, the confederation said.")) \
+        == {(None, "planned"), ("planned", "cancelled")}
+    assert feed(monitor, "c.txt", "2026-11-18", "Saturday's Andes Cup final will kick off two "
+                "hours earlier than planned, the confederation said.") == []
+    statuses = {s.location: s.status for s in monitor.store.stories()}
+    assert statuses == {"Quito": "cancelled", "Lima": "planned"}
+    lima = next(s for s in monitor.store.stories() if s.location == "Lima")
+    assert any("two hours earlier" in c["sentence"] for c in monitor.store.story_claims(lima.id))

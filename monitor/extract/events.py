@@ -109,7 +109,9 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     # "the final vote", "a summit meeting": a noun right before another event noun is
     # its modifier
     starts = {e.start for e in events if not e.word.verb}
-    events = [e for e in events if e.word.verb or e.end not in starts]
+    events = [e for e in events if e.word.verb or e.end not in starts and not (
+        e.text[:1].isupper() and _name_after(tokens, e.end) > e.end
+        and _modifies(tokens, _name_after(tokens, e.end), starts))]
     # "will host the 2026 Games", "to hold talks": a verb whose object is an event
     # noun is not an event of its own; its cues belong to the noun
     if not any(e.word.kind == "call" for e in events):
@@ -132,6 +134,13 @@ _SPEAKING = {"spoke": "spoke by phone", "spoken": "spoken by phone", "talked": "
              "speaks": "speaks by phone", "speak": "speak by phone", "talk": "talk by phone",
              "speaking": "speaking by phone"}
 _BY_PHONE = ("by phone", "by telephone", "over the phone", "on the phone", "by video link")
+
+
+def _modifies(tokens: list[Token], end: int, starts: set[int]) -> bool:
+    """Whether a name ending at `end` modifies an event noun starting just after it ("the
+    Copa Sur semi-final"): only lower-case words and hyphens between."""
+    return any(0 <= s - end <= 3 and all(t.text == "-" or t.text.isalpha() and t.text.islower()
+                                         for t in tokens[end:s]) for s in starts)
 
 
 def _split_call(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
@@ -730,6 +739,9 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             and tokens[start - 2].text[:1].isupper():
         return None  # "the Vila do Conde meeting": a place, not a name
     words = tokens[start:event.start]
+    if not words and event.text[:1].isupper() and event.word.kind == "event" \
+            and _name_after(tokens, end) > end:
+        return _name_text(tokens[event.start:_name_after(tokens, end)])  # "the Copa América"
     if not words and event.text[:1].isupper() and " " in event.text \
             and event.word.kind == "event":
         # "Lisbon's Olympic Games": the capitalised event phrase is a name, with its city
@@ -752,4 +764,23 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return None  # "India-Japan Annual Summit", "the 2nd Joint Meeting": no name of its own
 
     last = end if include_word(event) else event.start
+    if include_word(event) and event.text[:1].isupper():
+        last = _name_after(tokens, last)
     return " ".join(t.text for t in tokens[start:last]).replace(" - ", "-").replace(" ' s", "'s")
+
+
+_NAME_PARTICLES = {"of", "de", "des", "du", "del", "la", "di", "do", "da"}
+
+
+def _name_after(tokens: list[Token], end: int) -> int:
+    """Where a name whose capitalised event word is not its last word ends: "Copa
+    Sudamericana", "Africa Cup of Nations", "Tour de France"."""
+    while end < len(tokens):
+        k = end + (tokens[end].lower in _NAME_PARTICLES) + (
+            tokens[end].lower == "of" and end + 1 < len(tokens) and tokens[end + 1].lower == "the")
+        if k >= len(tokens) or not tokens[k].text[:1].isupper() \
+                or tokens[k].text in _NOT_NAME_WORDS or tokens[k].lower in MONTHS \
+                or tokens[k].lower in WEEKDAYS:
+            return end
+        end = k + 1
+    return end
