@@ -406,7 +406,13 @@ class ClaimExtractor:
             cut = max((k for k, t in enumerate(window) if t.lower in ("and", "but", "or")),
                       default=-1)
             window = window[cut + 1:]
-            modal = any(t.lower in self.lex.modals for t in window[-3:])
+            modal = any(t.lower in self.lex.modals for t in window[-3:]) or (
+                # "could force the organisers to abandon": a modal on what leads to the cue
+                match.start > 1 and tokens[match.start - 1].lower == "to" and any(
+                    t.lower in self.lex.modals and t.lower not in ("possibly", "perhaps")
+                    for t in tokens[max(0, match.start - 7):match.start - 2])
+                and not any(t.text in BOUNDARIES or t.text == "."
+                            for t in tokens[max(0, match.start - 7):match.start]))
             # a denial covers what it denies, not the plan it speaks of: "dismissed
             # speculation that next week's summit would be delayed"
             denied = cue.status not in ("proposed", "planned") and any(
