@@ -463,7 +463,9 @@ def populate(db_path: Path, stories: int, people: int, seed: int, before: date) 
 
     Stories come from the generator's cast (so probe articles find their people in
     them), each with two claims, an alert and half an article row, written straight
-    into the schema the monitor created.
+    into the schema the monitor created; the monitor then opens it once, which fills
+    the stories listing it keeps beside those rows (as it does for any state written
+    without it).
     """
     from monitor.store import Store
     from monitor.stories import name_key, surname, title_of
@@ -531,6 +533,7 @@ def populate(db_path: Path, stories: int, people: int, seed: int, before: date) 
         conn.executemany("insert or ignore into articles (sha256, name, published, dated, "
                          "claims, processed_at) values (?,?,?,?,?,?)", article_rows)
     conn.close()
+    Store(db_path).close()
 
 
 def _duration(seconds: float) -> str:

@@ -5,6 +5,7 @@ Exit codes: 0 ok, 2 usage or config error, 1 any other failure.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import sqlite3
@@ -12,12 +13,15 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from monitor.errors import MonitorError
 from monitor.settings import Settings, load_settings, resolve_config_path
+
+if TYPE_CHECKING:
+    from monitor.listing import Listing
 
 # Commands that only read the state and never log: they start faster without structlog.
 QUIET_COMMANDS = {"stories"}
@@ -177,46 +181,63 @@ def _open_store(settings: Settings) -> Any:
 def stories(settings: Settings, as_json: bool, limit: int | None) -> None:
     """Every story with its current status, since when, and the evidence, most recently
     updated first."""
-    from monitor import listing
-
-    def table(conn: sqlite3.Connection) -> str:
-        width = listing.table_width(conn, limit or None)
+    def table(stored: Listing) -> bytes:
+        width = stored.title_width(limit or None)
         if width is None:
-            return "no stories yet"
-        lines = [f"{'ID':<8}  {'STORY':<{width}}  {'STATUS':<9}  {'SINCE':<10}  EVIDENCE",
-                 listing.story_lines(conn, width, limit or None)]
+            return b"no stories yet"
+        lines = stored.lines(width, limit or None)
+        head = f"{'ID':<8}  {'STORY':<{width}}  {'STATUS':<9}  {'SINCE':<10}  EVIDENCE\n"
+        text = head.encode() + lines
         if limit:
-            shown = lines[1].count("\n") + 1
-            total = listing.count_stories(conn)
+            shown = lines.count(b"\n") + 1
+            total = stored.count()
             if total > shown:
-                lines.append(f"... and {total - shown:,} more, less recently updated "
-                             "(without --limit: all)")
-        return "\n".join(lines)
+                text += (f"\n... and {total - shown:,} more, less recently updated "
+                         "(without --limit: all)").encode()
+        return text
 
-    def array(conn: sqlite3.Connection) -> str:
-        return listing.stories_json(conn, limit or None)
+    def array(stored: Listing) -> bytes:
+        return stored.json_array(limit or None)
 
-    sys.stdout.write(_read_listing(settings, array if as_json else table) + "\n")
+    _write_out(_read_listing(settings, array if as_json else table) + b"\n")
 
 
-def _read_listing(settings: Settings, read: Callable[[sqlite3.Connection], str]) -> str:
-    """What `read` makes of the state database, read without the Store (and
-    sqlite-utils) when the database exists with its schema."""
-    from monitor import listing
+def _read_listing(settings: Settings, read: Callable[[Listing], bytes]) -> bytes:
+    """What `read` makes of the state database's stories listing, read without the
+    Store (and sqlite-utils) when the database exists with its schema."""
+    from monitor.listing import Listing, connect
 
-    conn = listing.connect(settings.db_path)
+    conn = connect(settings.db_path)
     if conn is not None:
         try:
-            return read(conn)
+            return read(Listing(conn))
         except sqlite3.OperationalError:
             pass  # no schema yet: the Store below creates it
         finally:
             conn.close()
     store = _open_store(settings)
     try:
-        return read(store.db.conn)
+        return read(Listing(store.db.conn))
     finally:
         store.close()
+
+
+def _write_out(data: bytes) -> None:
+    """Write UTF-8 bytes to stdout in one write (no encoding of megabytes of text), or
+    as text when stdout is not a UTF-8 byte stream."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or (out.encoding or "").lower().replace("-", "") != "utf8":
+        out.write(data.decode())
+        return
+    out.flush()
+    view = memoryview(data)
+    while view:  # an unbuffered stdout (python -u) may take part of it
+        written = buffer.write(view)
+        if written is None:
+            raise BlockingIOError(errno.EAGAIN, "stdout is full (non-blocking)")
+        view = view[written:]
+    buffer.flush()
 
 
 @main.command()

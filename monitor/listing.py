@@ -1,17 +1,46 @@
-"""Listings: the stories table read straight from monitor.db with the sqlite3 module.
+"""The stories listing: what `monitor stories` prints, kept ready in monitor.db.
 
-`monitor stories` has to answer at once on a store of 100,000 stories. Reading
-needs no migration, so this module does without sqlite-utils (a tenth of a
-second to import) and the Store. This is the one query that lists stories with
-their evidence; SQLite itself formats the table's lines (`printf`) and the JSON
-objects (`json_object`), which takes a third of the time of building Python
-objects for 100,000 rows and formatting them.
+`monitor stories` has to answer at once on a store of 100,000 stories. So each
+story's table line and its compact JSON object are made when the Store saves
+the story (`refresh`) and kept in `story_listing`, whose primary key is the
+story's update number: listing every story, most recently updated first, is one
+sequential scan of that table, with no join and no formatting. SQLite itself
+made the line (`printf` with character widths) and the object (`json_object`),
+and concatenates the rows into one string, which goes to stdout as it is.
+
+Reading needs no migration, so this module does without sqlite-utils (a tenth
+of a second to import) and the Store. A database whose listing is missing or
+behind its stories (an older monitor still running during an upgrade, or a
+tool that wrote the tables itself) is listed from the stories and claims
+directly, with the same output, only slower; the Store rebuilds the listing
+when it next opens the database (`rebuild`).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+
+# The widest the STORY column gets; stored lines are made at this width.
+MAX_TITLE_WIDTH = 48
+
+# A story's listing row, from the stories and claims tables. The line is the table's
+# line with a STORY column of MAX_TITLE_WIDTH characters: 8 of id, 2 spaces, the title
+# cut or padded to 48, then "  STATUS  SINCE  EVIDENCE" from character 59 on. In
+# "%!-8.8s" the '!' makes widths and precisions count characters, as Python's do.
+_DERIVED = (
+    "select s.updated_seq as seq, s.id as id, length(s.title) as title_width, "
+    "printf('%!-8.8s  %!-48.48s  %!-9s  %!-10s  %!.70s', s.id, s.title, s.status, s.since, "
+    "coalesce(c.sentence, '')) as line, "
+    "json_object('id', s.id, 'title', s.title, 'kind', s.kind, 'name', s.name, "
+    "'participants', json(s.participants), 'location', s.location, "
+    "'status', s.status, 'since', s.since, 'evidence', json_object("
+    "'text', c.sentence, 'article', c.article_name, 'source', c.source)) as object "
+    "from stories s left join claims c on c.id = s.evidence")
+_STORE = ("insert or replace into story_listing (seq, id, title_width, line, object) "
+          "values (?, ?, ?, ?, ?)")
+# The same line with a STORY column of :width characters (at most MAX_TITLE_WIDTH).
+_NARROWED = "substr(line, 1, 10 + :width) || substr(line, 59)"
 
 
 def connect(db_path: Path) -> sqlite3.Connection | None:
@@ -23,53 +52,95 @@ def connect(db_path: Path) -> sqlite3.Connection | None:
     return conn
 
 
-# "%!-8.8s": the '!' makes widths and precisions count characters, as Python's do
-_TABLE_LINE = ("printf('%!-8.8s  %!-*.*s  %!-9s  %!-10s  %!.70s', s.id, :width, :width, s.title, "
-               "s.status, s.since, coalesce(c.sentence, ''))")
-_JSON_OBJECT = ("json_object('id', s.id, 'title', s.title, 'kind', s.kind, 'name', s.name, "
-                "'participants', json(s.participants), 'location', s.location, "
-                "'status', s.status, 'since', s.since, 'evidence', json_object("
-                "'text', c.sentence, 'article', c.article_name, 'source', c.source))")
-_FROM = ("from stories s left join claims c on c.id = s.evidence "
-         "order by s.updated_seq desc limit :limit")
-
-
-def table_width(conn: sqlite3.Connection, limit: int | None = None) -> int | None:
-    """The STORY column's width for the `limit` most recent stories (at most 48), or
-    None if there are no stories."""
-    width = conn.execute("select min(48, max(length(title))) from (select s.title "
-                         + _FROM.replace("left join claims c on c.id = s.evidence ", "")
-                         + ")", {"limit": -1 if limit is None else limit}).fetchone()[0]
-    return None if width is None else int(width)
-
-
-def story_lines(conn: sqlite3.Connection, width: int, limit: int | None = None) -> str:
-    """The stories table's lines (no header), most recently updated first: id, title
-    (`width` characters), status, since and the evidence's first 70 characters.
+def printable(line: str) -> str:
+    """A table line with every unprintable character but newlines shown as a space, as
+    the table's cells always showed them (they can then not drive a terminal).
 
     Stored text has no NUL (an article with one is rejected), which SQLite's printf
-    would stop at; control and other unprintable characters become spaces, as the
-    table's cells always made them."""
-    text = conn.execute(f"select group_concat(line, char(10)) from (select {_TABLE_LINE} "
-                        f"as line {_FROM})", {"width": width,
-                                              "limit": -1 if limit is None else limit}
-                        ).fetchone()[0] or ""
-    if text.replace("\n", "").isprintable():
-        return text
-    return "\n".join(line if line.isprintable() else "".join(
-        ch if ch.isprintable() else " " for ch in line) for line in text.split("\n"))
+    would stop at."""
+    if line.isprintable():
+        return line
+    return "".join(ch if ch.isprintable() or ch == "\n" else " " for ch in line)
 
 
-def stories_json(conn: sqlite3.Connection, limit: int | None = None) -> str:
-    """Every story (or the `limit` most recent) as one JSON array, one story's
-    compact object a line (id, title, kind, name, participants,
-    location, status, since, and evidence: the evidence claim's text, article and
-    source, or nulls), most recently updated first."""
-    objects = [row[0] for row in conn.execute(
-        f"select {_JSON_OBJECT} {_FROM}", {"limit": -1 if limit is None else limit})]
-    return "[" + ",\n".join(objects) + "]"
+def refresh(conn: sqlite3.Connection, story_id: str) -> None:
+    """Rewrite one story's listing row from its stored row and evidence claim; call it
+    in the transaction that saved the story."""
+    row = conn.execute(f"select * from ({_DERIVED}) where id = ?", [story_id]).fetchone()
+    if row is not None:
+        seq, story, width, line, obj = row
+        conn.execute(_STORE, [seq, story, width, printable(line), obj])
 
 
-def count_stories(conn: sqlite3.Connection) -> int:
-    """How many stories there are."""
-    return int(conn.execute("select count(*) from stories").fetchone()[0])
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Rewrite every story's listing row (after a migration, or when it is behind)."""
+    conn.execute("delete from story_listing")
+    conn.executemany(_STORE, ((seq, story, width, printable(line), obj)
+                              for seq, story, width, line, obj in conn.execute(_DERIVED)))
+
+
+def is_current(conn: sqlite3.Connection) -> bool:
+    """Whether the stored listing is there and has the latest update of the stories
+    (two indexed look-ups): the Store updates both in one transaction, so only a
+    writer that does not know the listing leaves it behind."""
+    try:
+        row = conn.execute("select (select max(updated_seq) from stories) is "
+                           "(select max(seq) from story_listing)").fetchone()
+    except sqlite3.OperationalError:  # a database from before the listing
+        return False
+    return bool(row[0])
+
+
+class Listing:
+    """The stories of one state database, most recently updated first, as the table's
+    lines or JSON objects: read from the stored listing when it is current, else
+    derived from the stories and claims (the same output, without the speed)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.stored = is_current(conn)
+        self._source = "story_listing" if self.stored else f"({_DERIVED})"
+
+    def title_width(self, limit: int | None = None) -> int | None:
+        """The STORY column's width for the `limit` most recent stories (at most 48), or
+        None if there are no stories."""
+        if limit is None and self.stored:
+            sql = "select max(title_width) from story_listing"  # indexed
+        else:
+            sql = (f"select max(title_width) from (select title_width from {self._source} "
+                   "order by seq desc limit :limit)")
+        width = self.conn.execute(sql, {"limit": -1 if limit is None else limit}).fetchone()[0]
+        return None if width is None else min(MAX_TITLE_WIDTH, int(width))
+
+    def lines(self, width: int, limit: int | None = None) -> bytes:
+        """The table's lines (no header) as UTF-8, most recently updated first: id,
+        title (`width` characters), status, since and the evidence's first 70
+        characters, unprintable characters shown as spaces."""
+        line = "line" if width == MAX_TITLE_WIDTH else _NARROWED
+        data = self._concat(f"select {line} as line from {self._source} "
+                            "order by seq desc limit :limit", "char(10)",
+                            {"width": width, "limit": -1 if limit is None else limit})
+        if self.stored:
+            return data  # stored lines are printable already
+        return "\n".join(printable(text) for text in data.decode().split("\n")).encode()
+
+    def json_array(self, limit: int | None = None) -> bytes:
+        """Every story (or the `limit` most recent) as one JSON array in UTF-8, one
+        story's compact object a line (id, title, kind, name, participants, location,
+        status, since, and evidence: the evidence claim's text, article and source, or
+        nulls), most recently updated first."""
+        objects = self._concat(f"select object as line from {self._source} "
+                               "order by seq desc limit :limit", "',' || char(10)",
+                               {"limit": -1 if limit is None else limit})
+        return b"[" + objects + b"]"
+
+    def count(self) -> int:
+        """How many stories there are."""
+        return int(self.conn.execute("select count(*) from stories").fetchone()[0])
+
+    def _concat(self, select: str, separator: str, params: dict[str, int]) -> bytes:
+        """The `line` column of a query's rows joined by `separator`, in their order, as
+        the UTF-8 bytes SQLite holds (no decoding to str and encoding back)."""
+        row = self.conn.execute(f"select cast(group_concat(line, {separator}) as blob) "
+                                f"from ({select})", params).fetchone()
+        return row[0] or b""

@@ -21,6 +21,7 @@ import sqlite_utils
 from sqlite_utils.db import NotFoundError
 from sqlite_utils.migrations import Migrations
 
+from monitor import listing
 from monitor.errors import StateError, StoryNotFound
 
 migrations = Migrations("monitor")
@@ -114,6 +115,19 @@ def m060_story_keys_folded(db: sqlite_utils.Database) -> None:
     db.execute("delete from story_keys")
 
 
+@migrations()
+def m070_story_listing(db: sqlite_utils.Database) -> None:
+    # `monitor stories` reads each story's line and JSON object ready-made, in update
+    # order (the primary key), instead of joining every story to its evidence claim;
+    # the Store rewrites a story's row whenever it saves the story (monitor.listing)
+    db.execute("create table story_listing (seq integer not null, id text not null, "
+               "title_width integer not null, line text not null, object text not null, "
+               "primary key (seq, id)) without rowid")
+    db.execute("create unique index story_listing_id on story_listing (id)")
+    db.execute("create index story_listing_title_width on story_listing (title_width)")
+    listing.rebuild(db.conn)
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -164,6 +178,9 @@ class Store:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=5000")
             migrations.apply(self.db)
+            if not listing.is_current(self.db.conn):
+                with self.db.atomic():  # written by a monitor that did not keep it
+                    listing.rebuild(self.db.conn)
         except (sqlite3.Error, OSError) as exc:
             raise StateError(f"{path}: cannot open the state database: {exc}") from exc
         self.path = path
@@ -323,8 +340,13 @@ class Store:
         return self._seq
 
     def save_story(self, story: StoryRow) -> None:
-        """Insert or update a story."""
+        """Insert or update a story, and its row of the stories listing with it."""
+        if not self.db.conn.in_transaction:
+            with self.transaction():
+                self.save_story(story)
+            return
         self._insert("stories", story.to_row(), upsert_pk="id")
+        listing.refresh(self.db.conn, story.id)
 
     def add_claim(self, row: dict[str, Any]) -> int:
         """Insert a claim and return its id."""
