@@ -181,28 +181,29 @@ def _open_store(settings: Settings) -> Any:
 def stories(settings: Settings, as_json: bool, limit: int | None) -> None:
     """Every story with its current status, since when, and the evidence, most recently
     updated first."""
-    def table(stored: Listing) -> bytes:
+    def table(stored: Listing) -> list[bytes]:
         width = stored.title_width(limit or None)
         if width is None:
-            return b"no stories yet"
+            return [b"no stories yet\n"]
         lines = stored.lines(width, limit or None)
         head = f"{'ID':<8}  {'STORY':<{width}}  {'STATUS':<9}  {'SINCE':<10}  EVIDENCE\n"
-        text = head.encode() + lines
+        out = [head.encode(), lines, b"\n"]
         if limit:
             shown = lines.count(b"\n") + 1
             total = stored.count()
             if total > shown:
-                text += (f"\n... and {total - shown:,} more, less recently updated "
-                         "(without --limit: all)").encode()
-        return text
+                out.append(f"... and {total - shown:,} more, less recently updated "
+                           "(without --limit: all)\n".encode())
+        return out
 
-    def array(stored: Listing) -> bytes:
-        return stored.json_array(limit or None)
+    def array(stored: Listing) -> list[bytes]:
+        return [b"[", stored.json_objects(limit or None), b"]\n"]
 
-    _write_out(_read_listing(settings, array if as_json else table) + b"\n")
+    # the pieces are written one after the other: joining them would copy megabytes
+    _write_out(_read_listing(settings, array if as_json else table))
 
 
-def _read_listing(settings: Settings, read: Callable[[Listing], bytes]) -> bytes:
+def _read_listing(settings: Settings, read: Callable[[Listing], list[bytes]]) -> list[bytes]:
     """What `read` makes of the state database's stories listing, read without the
     Store (and sqlite-utils) when the database exists with its schema."""
     from monitor.listing import Listing, connect
@@ -222,21 +223,22 @@ def _read_listing(settings: Settings, read: Callable[[Listing], bytes]) -> bytes
         store.close()
 
 
-def _write_out(data: bytes) -> None:
-    """Write UTF-8 bytes to stdout in one write (no encoding of megabytes of text), or
-    as text when stdout is not a UTF-8 byte stream."""
+def _write_out(pieces: list[bytes]) -> None:
+    """Write UTF-8 pieces to stdout as they are (a listing can be megabytes: no joining,
+    no decoding), or as text when stdout is not a UTF-8 byte stream."""
     out = sys.stdout
     buffer = getattr(out, "buffer", None)
     if buffer is None or (out.encoding or "").lower().replace("-", "") != "utf8":
-        out.write(data.decode())
+        out.write(b"".join(pieces).decode())
         return
     out.flush()
-    view = memoryview(data)
-    while view:  # an unbuffered stdout (python -u) may take part of it
-        written = buffer.write(view)
-        if written is None:
-            raise BlockingIOError(errno.EAGAIN, "stdout is full (non-blocking)")
-        view = view[written:]
+    for piece in pieces:
+        view = memoryview(piece)
+        while view:  # an unbuffered stdout (python -u) may take part of it
+            written = buffer.write(view)
+            if written is None:
+                raise BlockingIOError(errno.EAGAIN, "stdout is full (non-blocking)")
+            view = view[written:]
     buffer.flush()
 
 

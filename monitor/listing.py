@@ -124,15 +124,14 @@ class Listing:
             return data  # stored lines are printable already
         return "\n".join(printable(text) for text in data.decode().split("\n")).encode()
 
-    def json_array(self, limit: int | None = None) -> bytes:
-        """Every story (or the `limit` most recent) as one JSON array in UTF-8, one
-        story's compact object a line (id, title, kind, name, participants, location,
-        status, since, and evidence: the evidence claim's text, article and source, or
-        nulls), most recently updated first."""
-        objects = self._concat(f"select object as line from {self._source} "
-                               "order by seq desc limit :limit", "',' || char(10)",
-                               {"limit": -1 if limit is None else limit})
-        return b"[" + objects + b"]"
+    def json_objects(self, limit: int | None = None) -> bytes:
+        """Every story (or the `limit` most recent) as the inside of one JSON array in
+        UTF-8, one story's compact object a line, separated by commas (id, title, kind,
+        name, participants, location, status, since, and evidence: the evidence
+        claim's text, article and source, or nulls), most recently updated first."""
+        return self._concat(f"select object as line from {self._source} "
+                            "order by seq desc limit :limit", "',' || char(10)",
+                            {"limit": -1 if limit is None else limit})
 
     def count(self) -> int:
         """How many stories there are."""
