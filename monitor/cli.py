@@ -5,23 +5,18 @@ Exit codes: 0 ok, 2 usage or config error, 1 any other failure.
 
 from __future__ import annotations
 
-import errno
 import functools
 import json
-import sqlite3
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from monitor.errors import MonitorError
 from monitor.settings import Settings, load_settings, resolve_config_path
-
-if TYPE_CHECKING:
-    from monitor.listing import Listing
 
 # Commands that only read the state and never log: they start faster without structlog.
 QUIET_COMMANDS = {"stories"}
@@ -181,65 +176,9 @@ def _open_store(settings: Settings) -> Any:
 def stories(settings: Settings, as_json: bool, limit: int | None) -> None:
     """Every story with its current status, since when, and the evidence, most recently
     updated first."""
-    def table(stored: Listing) -> list[bytes]:
-        width = stored.title_width(limit or None)
-        if width is None:
-            return [b"no stories yet\n"]
-        lines = stored.lines(width, limit or None)
-        head = f"{'ID':<8}  {'STORY':<{width}}  {'STATUS':<9}  {'SINCE':<10}  EVIDENCE\n"
-        out = [head.encode(), lines, b"\n"]
-        if limit:
-            shown = lines.count(b"\n") + 1
-            total = stored.count()
-            if total > shown:
-                out.append(f"... and {total - shown:,} more, less recently updated "
-                           "(without --limit: all)\n".encode())
-        return out
+    from monitor.listing import stories_output, write_stdout
 
-    def array(stored: Listing) -> list[bytes]:
-        return [b"[", stored.json_objects(limit or None), b"]\n"]
-
-    # the pieces are written one after the other: joining them would copy megabytes
-    _write_out(_read_listing(settings, array if as_json else table))
-
-
-def _read_listing(settings: Settings, read: Callable[[Listing], list[bytes]]) -> list[bytes]:
-    """What `read` makes of the state database's stories listing, read without the
-    Store (and sqlite-utils) when the database exists with its schema."""
-    from monitor.listing import Listing, connect
-
-    conn = connect(settings.db_path)
-    if conn is not None:
-        try:
-            return read(Listing(conn))
-        except sqlite3.OperationalError:
-            pass  # no schema yet: the Store below creates it
-        finally:
-            conn.close()
-    store = _open_store(settings)
-    try:
-        return read(Listing(store.db.conn))
-    finally:
-        store.close()
-
-
-def _write_out(pieces: list[bytes]) -> None:
-    """Write UTF-8 pieces to stdout as they are (a listing can be megabytes: no joining,
-    no decoding), or as text when stdout is not a UTF-8 byte stream."""
-    out = sys.stdout
-    buffer = getattr(out, "buffer", None)
-    if buffer is None or (out.encoding or "").lower().replace("-", "") != "utf8":
-        out.write(b"".join(pieces).decode())
-        return
-    out.flush()
-    for piece in pieces:
-        view = memoryview(piece)
-        while view:  # an unbuffered stdout (python -u) may take part of it
-            written = buffer.write(view)
-            if written is None:
-                raise BlockingIOError(errno.EAGAIN, "stdout is full (non-blocking)")
-            view = view[written:]
-    buffer.flush()
+    write_stdout(stories_output(settings.db_path, as_json, limit))
 
 
 @main.command()

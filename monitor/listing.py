@@ -6,7 +6,8 @@ the story (`refresh`) and kept in `story_listing`, whose primary key is the
 story's update number: listing every story, most recently updated first, is one
 sequential scan of that table, with no join and no formatting. SQLite itself
 made the line (`printf` with character widths) and the object (`json_object`),
-and concatenates the rows into one string, which goes to stdout as it is.
+and concatenates the rows into one string, which goes to stdout as it is
+(`stories_output`, `write_stdout`).
 
 Reading needs no migration, so this module does without sqlite-utils (a tenth
 of a second to import) and the Store. A database whose listing is missing or
@@ -18,7 +19,9 @@ when it next opens the database (`rebuild`).
 
 from __future__ import annotations
 
+import errno
 import sqlite3
+import sys
 from pathlib import Path
 
 # The widest the STORY column gets; stored lines are made at this width.
@@ -143,3 +146,68 @@ class Listing:
         row = self.conn.execute(f"select cast(group_concat(line, {separator}) as blob) "
                                 f"from ({select})", params).fetchone()
         return row[0] or b""
+
+
+def stories_output(db_path: Path, as_json: bool, limit: int | None) -> list[bytes]:
+    """What `monitor stories [--json] [--limit N]` prints, in UTF-8 pieces to write one
+    after the other (joining megabytes would copy them): the table with its header
+    (and, with a limit that leaves stories out, how many more there are), or one
+    JSON array. `limit` None or 0: every story.
+
+    The database is read without the Store (and sqlite-utils) when it exists with its
+    schema; otherwise the Store creates it."""
+    limit = limit or None
+
+    def table(stored: Listing) -> list[bytes]:
+        width = stored.title_width(limit)
+        if width is None:
+            return [b"no stories yet\n"]
+        lines = stored.lines(width, limit)
+        head = f"{'ID':<8}  {'STORY':<{width}}  {'STATUS':<9}  {'SINCE':<10}  EVIDENCE\n"
+        out = [head.encode(), lines, b"\n"]
+        if limit:
+            shown = lines.count(b"\n") + 1
+            total = stored.count()
+            if total > shown:
+                out.append(f"... and {total - shown:,} more, less recently updated "
+                           "(without --limit: all)\n".encode())
+        return out
+
+    def array(stored: Listing) -> list[bytes]:
+        return [b"[", stored.json_objects(limit), b"]\n"]
+
+    read = array if as_json else table
+    conn = connect(db_path)
+    if conn is not None:
+        try:
+            return read(Listing(conn))
+        except sqlite3.OperationalError:
+            pass  # no schema yet: the Store below creates it
+        finally:
+            conn.close()
+    from monitor.store import Store
+
+    store = Store(db_path)
+    try:
+        return read(Listing(store.db.conn))
+    finally:
+        store.close()
+
+
+def write_stdout(pieces: list[bytes]) -> None:
+    """Write UTF-8 pieces to stdout as they are (no joining, no decoding), or as text
+    when stdout is not a UTF-8 byte stream."""
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is None or (out.encoding or "").lower().replace("-", "") != "utf8":
+        out.write(b"".join(pieces).decode())
+        return
+    out.flush()
+    for piece in pieces:
+        view = memoryview(piece)
+        while view:  # an unbuffered stdout (python -u) may take part of it
+            written = buffer.write(view)
+            if written is None:
+                raise BlockingIOError(errno.EAGAIN, "stdout is full (non-blocking)")
+            view = view[written:]
+    buffer.flush()
