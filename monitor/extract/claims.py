@@ -94,6 +94,7 @@ class Reading(NamedTuple):
     background: bool = False
 
 
+_TOLD = {"told", "tells", "telling", "briefed", "informed"}
 _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
                      "than", "over", "and", "or", "but", "during", "following", "despite"}
 # "..., the foreign ministry announced": who speaks for a party, not the party's event
@@ -466,6 +467,10 @@ class ClaimExtractor:
             return []
         source, source_span = _source(tokens, lex)
         excluded = {m.start for m in mentions if m.start in source_span}
+        # "Lee told the National Assembly", "told Reuters": who hears it is no party
+        excluded |= {m.start for m in mentions if m.type == "organisation" and m.start > 0 and (
+            tokens[m.start - 1].lower in _TOLD or m.start > 1 and tokens[m.start - 1].lower
+            == "the" and tokens[m.start - 2].lower in _TOLD)}
         # "President Amara Okonkwo of Nigeria": the country is her nationality, not a party
         people_ends = {m.end for m in mentions if m.type == "person"}
         for m in mentions:
