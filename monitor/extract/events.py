@@ -283,12 +283,15 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
         if verb and not event.participants:
             # "X and Y spoke by phone on Tuesday and agreed to meet": the same subject
             earlier = next((e for e in reversed(events) if e.end <= event.start
-                            and e.participants and e.word.verb), None)
+                            and (e.participants or e.uses_plural_pronoun) and e.word.verb),
+                           None)
             if earlier is not None and any(t.lower == "and" for t in tokens[
                     earlier.end:event.start]) and not any(
                     t.text in (".", ";") for t in tokens[earlier.end:event.start]):
                 event.participants = list(earlier.participants)
                 event.exhaustive = earlier.exhaustive
+                # "The two leaders spoke by phone and agreed to meet": the pair named before
+                event.uses_plural_pronoun = earlier.uses_plural_pronoun
         for m in event.participants:
             bound.add(m.start)
         if any(t.lower in _PRONOUNS_PLURAL for t in tokens[max(0, event.start - 3):after + 3]):

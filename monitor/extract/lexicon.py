@@ -143,7 +143,6 @@ class PhraseMatcher(Generic[T]):
             return []  # no phrase starts with any of these words: most sentences
         firsts = tree.keys() & lowers
         found: list[PhraseMatch[T]] = []
-        n = len(lowers)
         # where the phrases may start, found by list.index (in C) rather than a loop
         positions = []
         for word in firsts:
@@ -160,26 +159,33 @@ class PhraseMatcher(Generic[T]):
         for i in positions:
             if i < end:
                 continue
-            node = tree[lowers[i]]
-            j = i + 1
-            stop = 0  # the end of the longest phrase so far
-            if _END in node:
-                stop, payload = j, node[_END]
-            while j < n:
-                following = node.get(lowers[j])
-                if following is None and lowers[j] in skippable and j + 1 < n:
-                    following = node.get(lowers[j + 1])
-                    j += 1
-                if following is None:
-                    break
-                node = following
-                j += 1
-                if _END in node:
-                    stop, payload = j, node[_END]
+            stop, payload = self._longest(tree[lowers[i]], lowers, i + 1, bool(skippable))
             if stop:
                 found.append(PhraseMatch(i, stop, payload))
                 end = stop
         return found
+
+    def _longest(self, node: dict[str, Any], lowers: list[str], j: int,
+                 may_skip: bool) -> tuple[int, Any]:
+        """The end and payload of the longest phrase from `node` on at `j` (0 if none),
+        with at most one skippable word left out ("has now taken place" when "has now
+        been rescheduled" is a phrase too)."""
+        stop, payload = (j, node[_END]) if _END in node else (0, None)
+        n = len(lowers)
+        while j < n:
+            if may_skip and lowers[j] in self.skippable and j + 1 < n \
+                    and lowers[j + 1] in node:
+                skipped = self._longest(node[lowers[j + 1]], lowers, j + 2, False)
+                if skipped[0] > stop:
+                    stop, payload = skipped
+            following = node.get(lowers[j])
+            if following is None:
+                break
+            node = following
+            j += 1
+            if _END in node:
+                stop, payload = j, node[_END]
+        return stop, payload
 
 
 @dataclass(frozen=True)
