@@ -15,6 +15,7 @@ BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
                 "visiting", "from", "leave", "left", "leaves", "leaving"}
 _ARTICLES = {"the", "a", "an"}
+_NEXT = {"next", "last", "previous", "upcoming", "annual"}  # "the next summit" refers back
 _SET_FOR = {"planned", "scheduled", "set", "slated", "due", "pencilled", "penciled"}
 _ANNOUNCING = {"announced", "confirmed", "reported"}
 _AUXILIARIES = {"will", "would", "to", "has", "have", "had", "is", "are", "was", "were", "can",
@@ -103,7 +104,9 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
         if match.payload.verb and match.start > 0 and tokens[match.start].text[:1].isupper():
             continue
         text = " ".join(t.text for t in tokens[match.start:match.end])
-        definite = match.start > 0 and tokens[match.start - 1].lower in ("the", "this", "that")
+        definite = match.start > 0 and (tokens[match.start - 1].lower in ("the", "this", "that")
+                                        or match.start > 1 and tokens[match.start - 2].lower
+                                        == "the" and tokens[match.start - 1].lower in _NEXT)
         events.append(EventMention(match.start, match.end, match.payload, text,
                                    definite=definite))
     # "the final vote", "a summit meeting": a noun right before another event noun is
