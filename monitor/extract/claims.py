@@ -259,6 +259,12 @@ def _mediators(tokens: list[Token], mentions: list[Mention], lex: Lexicon) -> se
     return found
 
 
+def _title_case(tokens: list[Token]) -> bool:
+    """Whether most words are capitalised, as in some headlines ("Leaders Summit Off")."""
+    words = [t.text for t in tokens if t.text.isalpha() and len(t.text) > 3]
+    return len(words) > 2 and sum(w[0].isupper() for w in words) > 0.6 * len(words)
+
+
 def _moved_to(tokens: list[Token], reading: Reading, places: list[PlaceMention],
               location: str | None) -> str | None:
     """The new place of an event a relocation cue moves away from its old one ("moved from
@@ -584,7 +590,7 @@ class ClaimExtractor:
                 if where in lex.group_names:
                     # "Voters in Chile will go to the polls": the country's vote
                     event.participants = [Mention(where, "country", -1, -1)]
-            if not self._enough_participants(event, name):
+            if not self._enough_participants(event, name, tokens):
                 continue
             participants = tuple(sorted({m.name for m in event.participants}))
             dated = []
@@ -808,13 +814,17 @@ class ClaimExtractor:
             # "He postponed a scheduled trip to Lebanon": the traveller named last
             event.participants = [Mention(memory.last_people[0], "person", -1, -1)]
 
-    def _enough_participants(self, event: EventMention, name: str | None) -> bool:
+    def _enough_participants(self, event: EventMention, name: str | None,
+                             tokens: list[Token]) -> bool:
         people = [m for m in event.participants if m.type == "person"]
         if name and event.word.kind in ("event", "launch", "vote"):
             return True
         if name and event.word.kind == "meeting" and (
                 any(c.isdigit() for c in name) or name.isupper() and len(name) > 1):
             return True  # "COP29 will be held in Baku", "the G20": the name is the story
+        if name and event.word.kind == "meeting" and event.text[:1].isupper() \
+                and " " in name and not _title_case(tokens):
+            return True  # "the Lusophone Summit in Porto": a proper name; not a headline's
         if event.word.kind == "meeting" and not event.word.solo:
             # one party is enough for a country or organisation ("the NATO meeting"), or
             # for a named meeting; a lone person needs the other side
