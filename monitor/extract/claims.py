@@ -281,10 +281,16 @@ def _moved_to(tokens: list[Token], reading: Reading, places: list[PlaceMention],
 
 def _owned_by_person(tokens: list[Token], event: EventMention, mentions: list[Mention]) -> bool:
     """Whether an unnamed event belongs to a person the sentence names or points to:
-    "his post-summit press conference", "Rojas's inauguration"."""
+    "his post-summit press conference", "Rojas's inauguration", "a concert by Orla Quinn"."""
     people = [m for m in event.participants if m.type == "person"]
     if not people:
         return False
+    by = event.end + (event.end < len(tokens) and tokens[event.end].lower == "by")
+    while by > event.end and by < len(tokens) and tokens[by].text.isalpha() \
+            and tokens[by].text.islower() and by - event.end < 3:
+        by += 1  # "a concert by singer Orla Quinn"
+    if by > event.end and any(m.start == by and m.type == "person" for m in mentions):
+        return True
     k = event.start
     while k > 0 and event.start - k < 4 and (tokens[k - 1].text[:1].islower() and tokens[
             k - 1].text.isalpha() and tokens[k - 1].lower not in ("the", "a", "an", "s")
