@@ -50,6 +50,9 @@ class _ArticleStories:
     first_news: dict[str, int] = field(default_factory=dict)  # story -> first sentence of news
     born: set[str] = field(default_factory=set)  # stories it started
     next_occasions: set[str] = field(default_factory=set)  # started for a meeting "again"
+    # the parties of talks the article reports halted ("suspended", "broke down") as of a
+    # date: its "impasse" that day is about those talks, even once they were held
+    halted: list[tuple[tuple[str, ...], str, date]] = field(default_factory=list)
 
 
 def _short_hash(*parts: object) -> str:
@@ -196,11 +199,14 @@ class StoryBook:
             return True
         return a in self._ancestors(b) or b in self._ancestors(a)
 
-    def _accepts(self, story: StoryRow, claim: Claim, undated: bool) -> bool:
+    def _accepts(self, story: StoryRow, claim: Claim, undated: bool,
+                 halted: bool = False) -> bool:
         if not self.places_compatible(story.location, claim.location):
             return False
         if story.status != "held":
             return True
+        if halted and claim.status == "at_risk":
+            return True  # "reached an impasse" beside "suspended the talks" the same day
         if _next_occasion(claim):
             return False  # "agreed to meet again": the next occasion
         if claim.name and story.name and same_name(claim.name, story.name):
@@ -283,7 +289,10 @@ class StoryBook:
         for _, story in sorted((f for f in fits if f[0]), key=order):
             if story.id in here.next_occasions and claim.status == "held":
                 continue  # "met today ... agreed to meet again in Santiago": not that one
-            if self._accepts(story, claim, not article.dated):
+            halted = any(kind == claim.kind and day == claim.effective and all(
+                any(self._same_party(p, q) for q in parties) for p in claim.participants)
+                for parties, kind, day in here.halted)
+            if self._accepts(story, claim, not article.dated, halted):
                 return story, False
         seq = self.store.next_seq()
         key = match_key(claim)
@@ -307,7 +316,9 @@ class StoryBook:
         stories: dict[str, StoryRow] = {}
         ordered = sorted(enumerate(claims), key=lambda ic: (
             ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
-        here = _ArticleStories()
+        here = _ArticleStories(halted=[
+            (c.participants, c.kind, c.effective) for c in claims
+            if c.status == "paused" and not (c.caption or c.background)])
         for index, claim in ordered:
             story, new = self._story_for(claim, article, index, stories, here)
             if new and (claim.caption or claim.background

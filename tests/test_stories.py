@@ -337,3 +337,14 @@ def test_after_a_move_the_next_word_on_the_event_is_about_its_new_place(
     assert statuses == {"Quito": "cancelled", "Lima": "planned"}
     lima = next(s for s in monitor.store.stories() if s.location == "Lima")
     assert any("two hours earlier" in c["sentence"] for c in monitor.store.story_claims(lima.id))
+
+
+def test_an_impasse_beside_a_suspension_is_about_the_talks_that_were_held(
+        monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2026-10-26", "Envoys of Kalovia and the Northern Front met in "
+         "Jeddah on Monday for a new round of talks, mediators said.")
+    alerts = feed(monitor, "b.txt", "2026-12-04", "Mediators have suspended the talks between "
+                  "Kalovia and the Northern Front in Jeddah indefinitely. The talks reached an "
+                  "impasse when the Northern Front rejected Kalovia's demand to withdraw.")
+    assert alerts == [("held", "paused")]
+    assert [(s.location, s.status) for s in monitor.store.stories()] == [("Jeddah", "paused")]
