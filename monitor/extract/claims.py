@@ -31,6 +31,7 @@ from monitor.extract.events import (
     name_of,
     place_of,
     place_tokens,
+    spoken_call,
 )
 from monitor.extract.lexicon import (
     Cue,
@@ -475,6 +476,13 @@ class ClaimExtractor:
         events = [e for e in found if not any(
             m.type == "organisation" and m.start <= e.start and e.end <= m.end
             and m.end - m.start > 1 for m in mentions)]
+        call = spoken_call(tokens, mentions, lex) if mentions else None
+        if call is not None and not any(e.word.kind in ("meeting", "call") and not any(
+                t.text in BOUNDARIES for t in tokens[min(e.end, call.end):max(e.start,
+                                                                           call.start)])
+                for e in events):
+            # not "spoke with Berglund on the sidelines of the summit": that meeting
+            events = sorted([*events, call], key=lambda e: e.start)
         if not events:
             return []
         source, source_span = _source(tokens, lex)

@@ -139,6 +139,26 @@ _SPEAKING = {"spoke": "spoke by phone", "spoken": "spoken by phone", "talked": "
 _BY_PHONE = ("by phone", "by telephone", "over the phone", "on the phone", "by video link")
 
 
+def spoken_call(tokens: list[Token], mentions: list[Mention],
+                lex: Lexicon) -> EventMention | None:
+    """"President Macron spoke to the King on Friday": one named person speaking to
+    another, with no meeting in the sentence, is a call between them."""
+    for i, token in enumerate(tokens[1:-2], start=1):
+        if token.lower not in ("spoke", "spoken", "talked") \
+                or tokens[i + 1].lower not in ("to", "with"):
+            continue
+        # "to the King", "to President Amara Okonkwo": the person after any title
+        heard = next((m for m in mentions if m.type == "person" and i + 2 <= m.start <= i + 5
+                      and all(t.lower == "the" or t.text[:1].isupper()
+                              for t in tokens[i + 2:m.start])), None)
+        speaker = next((m for m in mentions if m.type == "person" and (
+            m.end == i or m.end == i - 1 and tokens[i - 1].lower in ("has", "had"))), None)
+        word = lex.events.get(_SPEAKING[token.lower])
+        if heard and speaker and word is not None:
+            return EventMention(i, i + 1, word, token.text)
+    return None
+
+
 def _modifies(tokens: list[Token], end: int, starts: set[int]) -> bool:
     """Whether a name ending at `end` modifies an event noun starting just after it ("the
     Copa Sur semi-final"): only lower-case words and hyphens between."""
