@@ -597,7 +597,8 @@ class ClaimExtractor:
             if event.word.needs_name and not name and not (
                     event.word.kind == "event" and (
                         _owned_by_person(tokens, event, mentions)
-                        or event.exhaustive and len(event.participants) >= 2)):
+                        or (event.exhaustive or event.definite and event.text.lower()
+                            in lex.sub_events) and len(event.participants) >= 2)):
                 continue  # "the match between Club Bolivar and Sporting Cristal" is theirs
             if event.word.kind == "vote" and not event.participants and not name:
                 where = place_of(event, [event.start], places, events, lex)
@@ -803,6 +804,16 @@ class ClaimExtractor:
                                         and len(others) + len(names) >= 2):
                     event.participants = event.participants + others
                     return
+        if event.definite and not event.participants and event.word.kind == "event" \
+                and event.text.lower() in self.lex.sub_events:
+            # "The signing ceremony was cancelled": a part of the meeting the article is
+            # about, between the same parties
+            parent = next((e for _, e in reversed(recent) if e.word.kind == "meeting"
+                           and len(e.participants) >= 2), None)
+            if parent is not None:
+                event.participants = list(parent.participants)
+                event.exhaustive = True
+                return
         lone = len(event.participants) == 1 and event.participants[0].type == "person" \
             and not event.word.solo
         if event.definite and (not event.participants or lone
