@@ -600,6 +600,9 @@ class ClaimExtractor:
                         or (event.exhaustive or event.definite and event.text.lower()
                             in lex.sub_events) and len(event.participants) >= 2)):
                 continue  # "the match between Club Bolivar and Sporting Cristal" is theirs
+            if event.word.kind == "vote" and event.word.verb and any(
+                    m.type == "person" for m in event.participants):
+                continue  # "the commission's president voted in Antananarivo": a ballot cast
             if event.word.kind == "vote" and not event.participants and not name:
                 where = place_of(event, [event.start], places, events, lex)
                 if where in lex.group_names:

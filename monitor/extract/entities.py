@@ -413,6 +413,13 @@ class EntityFinder:
                     title.start == adjective.end and _name_run(tokens, title.end) > title.end
                     for title in titles):
                 continue  # "Chinese President Xi Jinping": the title's name says who
+            words = [t.lower for t in tokens[adjective.end:adjective.end + 2]]
+            if any(words[:len(b.split())] == b.split() for b in self.lex.bodies):
+                if adjective.payload in self.lex.group_names and free(adjective.start,
+                                                                      adjective.end):
+                    add(Mention(adjective.payload, "country", adjective.start, adjective.end,
+                                leader=True))
+                continue
             if adjective.start > 0 and tokens[adjective.start - 1].lower not in (
                     "the", "and", "his", "her", "their", ":"):
                 continue  # at the start: a headline's "Austrian chancellor cancels ..."

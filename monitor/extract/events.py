@@ -522,8 +522,12 @@ def place_of(event: EventMention, anchors: list[int], places: list[PlaceMention]
         distance = min(min(abs(link - a), abs(a - end)) for a in anchors)
         if distance > 10:
             continue
+        # not "Lawmakers in Chile voted to delay the election": the vote and its subject
+        # share the place
         nearer = any(other is not event and min(abs(start - other.end), abs(other.start - end))
-                     < distance for other in events)
+                     < distance and not (other.word.verb and other.word.kind == event.word.kind
+                                         and other.start < event.start and not event.word.verb)
+                     for other in events)
         if nearer:
             continue
         # on a tie the place after the event word: "in Portugal, visiting the capital Lisbon"
