@@ -109,6 +109,13 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
                                         == "the" and tokens[match.start - 1].lower in _NEXT)
         events.append(EventMention(match.start, match.end, match.payload, text,
                                    definite=definite))
+    # "The two leaders are now meeting": the verb, with its subject, not the noun
+    for k, e in enumerate(events):
+        if e.text.lower() == "meeting" and e.start > 0:
+            b = e.start - 1 - (e.start > 1 and tokens[e.start - 1].lower in lex.cue_adverbs)
+            if tokens[b].lower in ("is", "are", "was", "were") \
+                    and (verb := lex.events.get("meet")) is not None:
+                events[k] = EventMention(e.start, e.end, verb, e.text)
     # "the final vote", "a summit meeting": a noun right before another event noun is
     # its modifier
     starts = {e.start for e in events if not e.word.verb}
