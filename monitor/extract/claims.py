@@ -711,6 +711,12 @@ class ClaimExtractor:
                 # "invited him to visit Lima later this year": the time is the proposal's
                 main = [r for r in main if r.cue.lower() not in self.lex.time_cues]
             pool = main or readings
+            renewed = [r for r in pool if r.status == "planned" and (
+                r.cue.lower() in self.lex.new_date_cues
+                or " ".join(t.lower for t in tokens[r.start:r.end]) in self.lex.new_date_cues)]
+            if renewed:
+                # "the visit, postponed in April, will now take place in June": the new date
+                pool = renewed
             # a cue that the event is proposed or planned is the default reading and gives
             # way to any other ("plans for the summit are on hold"); among equals the
             # nearest cue to the event wins, then the later lifecycle stage
