@@ -16,6 +16,9 @@ _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits"
                 "visiting", "from", "leave", "left", "leaves", "leaving"}
 _ARTICLES = {"the", "a", "an"}
 _NEXT = {"next", "last", "previous", "upcoming", "annual"}  # "the next summit" refers back
+_TRAVELLING = {"on", "travel", "travels", "travelled", "traveled", "travelling", "traveling",
+               "fly", "flies", "flew", "flying", "head", "heads", "headed", "heading", "go",
+               "goes", "went", "drive", "drove", "sail", "sailed"}
 _SET_FOR = {"planned", "scheduled", "set", "slated", "due", "pencilled", "penciled"}
 _ANNOUNCING = {"announced", "confirmed", "reported"}
 _AUXILIARIES = {"will", "would", "to", "has", "have", "had", "is", "are", "was", "were", "can",
@@ -409,7 +412,12 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
     if events:
         places += _unlisted_places(tokens, lex, mentions, events, places)
         places.sort(key=lambda p: p[0])
-    return places
+    # "travel on from Portugal to Brussels": the trip is where it goes, not where it starts
+    return [p for p in places if not (
+        p.link >= 2 and tokens[p.link - 1].lower == "from"
+        and tokens[p.link - 2].lower in _TRAVELLING and p.end + 1 < len(tokens)
+        and tokens[p.end].lower == "to" and any(q.start in (p.end + 1, p.end + 2)
+                                                for q in places))]
 
 
 def _owner_only(tokens: list[Token], end: int) -> bool:
