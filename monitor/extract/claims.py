@@ -260,6 +260,41 @@ def _mediators(tokens: list[Token], mentions: list[Mention], lex: Lexicon) -> se
     return found
 
 
+_FINITE = {"will", "would", "is", "are", "was", "were", "has", "have", "had", "could", "may",
+           "might", "remains", "remain", "remained", "now", "still", "can", "should", "must"}
+
+
+def _aside(tokens: list[Token], start: int, after: int) -> bool:
+    """Whether a cue at `start` opens an aside between commas that follows the phrase
+    ending at `after` and precedes the sentence's own verb: "the visit, postponed in April
+    because of floods, will now take place", "the commission, dormant since 2019, would
+    meet"."""
+    if start < 1 or tokens[start - 1].text != "," or not 0 <= start - 1 - after <= 8 \
+            or any(t.lower in _FINITE or t.text in BOUNDARIES for t in tokens[after:start - 1]):
+        return False  # the aside follows the event's own phrase ("between X and Y in Z")
+    close = next((k for k in range(start + 1, min(len(tokens), start + 16))
+                  if tokens[k].text in (",", ".", ";")), None)
+    return close is not None and tokens[close].text == "," and close + 1 < len(tokens) \
+        and tokens[close + 1].lower in _FINITE
+
+
+def _cue_distance(tokens: list[Token], cue: tuple[int, int], event: EventMention,
+                  events: list[EventMention]) -> int:
+    """`_distance` from a cue to an event, not counting an aside between commas that
+    follows the event's phrase: in "The summit in Doha, set for March 18-19, could be
+    postponed" the verb is as near the summit as "in Doha". An aside that names an event
+    ("the Conference of the Parties, MCOP7, could be delayed") counts."""
+    start = cue[0]
+    if start >= 2 and tokens[start - 1].text == "," and event.end < start:
+        opening = next((k for k in range(start - 2, max(event.end - 1, start - 18), -1)
+                        if tokens[k].text in (",", ".", ";")), None)
+        if opening is not None and tokens[opening].text == "," \
+                and _aside(tokens, opening + 1, event.end) \
+                and not any(opening < e.start < start for e in events):
+            return opening - event.end + 1
+    return _distance(tokens, cue, (event.start, event.end))
+
+
 def _title_case(tokens: list[Token]) -> bool:
     """Whether most words are capitalised, as in some headlines ("Leaders Summit Off")."""
     words = [t.text for t in tokens if t.text.isalpha() and len(t.text) > 3]
@@ -526,16 +561,18 @@ class ClaimExtractor:
             if self._modifies_other_noun(tokens, match, event_starts):
                 continue  # "a stalled energy partnership": about the partnership
             span = (match.start, match.end)
-            # on a tie the event after the cue: "the meeting, Kisaragi invited Seo to visit"
-            best = min(range(len(events)), key=lambda k: (_distance(
-                tokens, span, (events[k].start, events[k].end)), events[k].start < span[0]))
+            # on a tie the event after the cue: "the meeting, Kisaragi invited Seo to visit";
+            # the event before an aside is as near as the aside's end ("The summit in
+            # Doha, set for March 18, could be postponed")
+            best = min(range(len(events)), key=lambda k: (
+                _cue_distance(tokens, span, events[k], events), events[k].start < span[0]))
             obj = None if any(e.start < match.end and match.start < e.end for e in events) \
                 else self._object_event(tokens, match.end, events)
             if obj is not None:
                 best = obj  # "agreed in a phone call to call off this year's consultations"
             # a lone event takes every cue of its sentence; several compete by distance
-            if len(events) == 1 or _distance(
-                    tokens, span, (events[best].start, events[best].end)) <= MAX_CUE_DISTANCE:
+            if len(events) == 1 \
+                    or _cue_distance(tokens, span, events[best], events) <= MAX_CUE_DISTANCE:
                 linked.setdefault(best, []).append(cued)
         for k, reading in _presence(tokens, events, places):
             linked.setdefault(k, []).append(reading)
@@ -773,6 +810,8 @@ class ClaimExtractor:
         if end <= event.start and len(gap) <= 3 and end - start == 1 and not subject and all(
                 t.text.isalnum() and t.lower not in self.lex.clause_words for t in gap):
             return True  # "his upcoming trip", "the twice delayed visit"; not "Chile suspended"
+        if start > event.end and _aside(tokens, start, event.end):
+            return True  # "the joint commission, dormant since 2019, would meet in Accra"
         before = tokens[max(0, start - 6):start]
         cut = max((k for k, t in enumerate(before) if t.text in BOUNDARIES), default=-1)
         before = before[cut + 1:]
