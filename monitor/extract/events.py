@@ -711,11 +711,15 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
             start = back
         while start > 0 and tokens[start - 1].lower in lex.vehicle_words:
             start -= 1
-        if start == event.start and event.word.verb and start > 0:
-            # "Skylark-4 lifted off", "Its predecessor, Skylark-3, lifted off": the
-            # subject names the launch
-            comma = tokens[start - 1].text == ","
-            stop = start - comma
+        if start == event.start and start > 0 and (
+                event.word.verb or tokens[start - 1].lower in ("to", "will")):
+            # "Skylark-4 lifted off", "Its predecessor, Skylark-3, lifted off", "a third
+            # satellite, Petrel-3, is scheduled to launch": the subject names the launch
+            subject = start
+            while subject > 1 and tokens[subject - 1].lower in _LAUNCH_AUXILIARIES:
+                subject -= 1
+            comma = tokens[subject - 1].text == ","
+            stop = subject - comma
             begin = _name_start(tokens, stop)
             taken = {i for m in mentions for i in range(m.start, m.end)}
             if begin < stop and (begin > 0 and tokens[begin - 1].text == "," if comma
