@@ -462,9 +462,9 @@ class ClaimExtractor:
                     for t in tokens[max(0, match.start - 7):match.start - 2])
                 and not any(t.text in BOUNDARIES or t.text == "."
                             for t in tokens[max(0, match.start - 7):match.start]))
-            # a denial covers what it denies, not the plan it speaks of: "dismissed
-            # speculation that next week's summit would be delayed"
-            denied = cue.status not in ("proposed", "planned") and any(
+            # a denial covers what it denies, not when: "dismissed speculation that next
+            # week's summit would be delayed" denies the delay, not next week
+            denied = cue.phrase not in self.lex.time_cues and any(
                 d.end <= match.start and not any(t.text in BOUNDARIES or t.lower == "but"
                                                  for t in tokens[d.end:match.start])
                 if d.payload else d.start >= match.end for d in denials)

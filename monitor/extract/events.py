@@ -15,7 +15,8 @@ BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
                 "visiting", "from", "leave", "left", "leaves", "leaving"}
 _ARTICLES = {"the", "a", "an"}
-_NEXT = {"next", "last", "previous", "upcoming", "annual"}  # "the next summit" refers back
+# "the next summit" refers back to the summit's parties; "the last summit" is another one
+_NEXT = {"next", "upcoming", "annual"}
 _TRAVELLING = {"on", "travel", "travels", "travelled", "traveled", "travelling", "traveling",
                "fly", "flies", "flew", "flying", "head", "heads", "headed", "heading", "go",
                "goes", "went", "drive", "drove", "sail", "sailed"}

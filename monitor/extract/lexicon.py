@@ -183,7 +183,7 @@ class PhraseMatcher(Generic[T]):
                 break
             node = following
             j += 1
-            if _END in node:
+            if _END in node and j > stop:
                 stop, payload = j, node[_END]
         return stop, payload
 
