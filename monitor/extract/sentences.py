@@ -29,11 +29,13 @@ _RUN_ON_HINT = re.compile(r"[a-z](?: (?:The|A|An|This|Follow|After|When|While|Bu
 # AprilGhanaian President ...", "... bill on 12 June The Assembly of ..."
 _HEADLINE_END = re.compile(r"(?<=[a-z]{2})(?=[A-Z][a-z]{2,} [A-Z])"
                            r"|\b([A-Za-z0-9]\w*) (?=(?:The|A|An) [A-Z][a-z])")
-# A dateline after the headline: "... drops October dates GENEVA — The", "... February
-# 2027 Geneva, 25 August 2026 — The"
-_DATELINE = re.compile(r"\b([a-z0-9]\w*|(?:January|February|March|April|May|June|July|"
+# A dateline after the headline, with a long dash: "... drops October dates GENEVA — The",
+# "... February 2027 Geneva, 25 August 2026 — The" (a capitalised place needs a dated
+# comma part; "visited Lima - Peru's capital -" and "called off Reuters — The" are no datelines)
+_DATELINE = re.compile(r"\b([a-z]\w*|\d{4}|(?:January|February|March|April|May|June|July|"
                        r"August|September|October|November|December)) "
-                       r"(?=[A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)?(?:, [\w ,.]{1,30})? [—–-] [A-Z])")
+                       r"(?=(?:[A-Z]{2,}(?: [A-Z]{2,})?|[A-Z][a-z]+(?: [A-Z][a-z]+)?"
+                       r", [\w ,.]{0,20}\d[\w ,.]{0,20}) [—–] [A-Z])")
 HEADLINE_CHARS = 160
 _LAST_WORD = re.compile(r"([\w.]+)\.$")
 _PARAGRAPHS = re.compile(r"\n\s*\n|\r?\n")
