@@ -32,6 +32,7 @@ from monitor.extract.events import (
     place_of,
     place_tokens,
     spoken_call,
+    title_case,
 )
 from monitor.extract.lexicon import (
     Cue,
@@ -293,12 +294,6 @@ def _cue_distance(tokens: list[Token], cue: tuple[int, int], event: EventMention
                 and not any(opening < e.start < start for e in events):
             return opening - event.end + 1
     return _distance(tokens, cue, (event.start, event.end))
-
-
-def _title_case(tokens: list[Token]) -> bool:
-    """Whether most words are capitalised, as in some headlines ("Leaders Summit Off")."""
-    words = [t.text for t in tokens if t.text.isalpha() and len(t.text) > 3]
-    return len(words) > 2 and sum(w[0].isupper() for w in words) > 0.6 * len(words)
 
 
 def _moved_to(tokens: list[Token], reading: Reading, places: list[PlaceMention],
@@ -896,7 +891,7 @@ class ClaimExtractor:
                 any(c.isdigit() for c in name) or name.isupper() and len(name) > 1):
             return True  # "COP29 will be held in Baku", "the G20": the name is the story
         if name and event.word.kind == "meeting" and event.text[:1].isupper() \
-                and " " in name and not _title_case(tokens):
+                and " " in name and not title_case(tokens):
             return True  # "the Lusophone Summit in Porto": a proper name; not a headline's
         if event.word.kind == "meeting" and not event.word.solo:
             # one party is enough for a country or organisation ("the NATO meeting"), or

@@ -790,7 +790,7 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return None  # "the Vila do Conde meeting": a place, not a name
     words = tokens[start:event.start]
     if not words and event.text[:1].isupper() and event.word.kind == "event" \
-            and _name_after(tokens, end) > end:
+            and _name_after(tokens, end) > end and not title_case(tokens):
         return _name_text(tokens[event.start:_name_after(tokens, end)])  # "the Copa América"
     if not words and event.text[:1].isupper() and " " in event.text \
             and event.word.kind == "event":
@@ -814,12 +814,21 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return None  # "India-Japan Annual Summit", "the 2nd Joint Meeting": no name of its own
 
     last = end if include_word(event) else event.start
-    if include_word(event) and event.text[:1].isupper():
+    if include_word(event) and event.text[:1].isupper() and not title_case(tokens):
         last = _name_after(tokens, last)
     return " ".join(t.text for t in tokens[start:last]).replace(" - ", "-").replace(" ' s", "'s")
 
 
 _NAME_PARTICLES = {"of", "de", "des", "du", "del", "la", "di", "do", "da"}
+# small words that only a title-case headline capitalises in mid-sentence
+_HEADLINE_SMALL_WORDS = {"After", "Amid", "Over", "To", "In", "For", "As", "With", "On", "At",
+                         "From", "And", "By", "Into", "Off", "Up", "Out", "Is", "Are", "Be"}
+
+
+def title_case(tokens: list[Token]) -> bool:
+    """Whether the sentence is a title-case headline ("Leaders Summit Postponed After
+    Border Row", "Copa Final Moved To Sunday"): a small word capitalised mid-sentence."""
+    return any(t.text in _HEADLINE_SMALL_WORDS for t in tokens[1:])
 
 
 def _name_after(tokens: list[Token], end: int) -> int:
