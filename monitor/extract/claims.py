@@ -297,17 +297,17 @@ def _cue_distance(tokens: list[Token], cue: tuple[int, int], event: EventMention
 
 
 def _moved_to(tokens: list[Token], reading: Reading, places: list[PlaceMention],
-              location: str | None) -> str | None:
-    """The new place of an event a relocation cue moves away from its old one ("moved from
-    Tbilisi to Vienna", "relocated from Kazan to Vienna"), or None."""
-    if reading.status != "cancelled" or not location or not reading.cue.lower().endswith(
-            ("from", "relocated", "relocate", "relocates", "relocation", "moved out of")):
+              location: str | None, relocations: set[str]) -> str | None:
+    """The new place of an event a relocation cue moves "from X to Y" ("moved from Tbilisi
+    to Vienna", "relocated from Kazan to Vienna"), or None."""
+    if reading.status != "cancelled" or not location or reading.cue.lower() not in relocations:
         return None
-    for place in places:
-        if place.start > reading.end and place.link >= 1 and tokens[place.link - 1].lower == "to" \
-                and place.start - reading.end <= 8 and place.place.name != location:
-            return place.place.name
-    return None
+    origin = next((p for p in places if p.place.name == location and p.start >= reading.start
+                   and p.start - reading.end <= 3), None)
+    if origin is None or origin.end >= len(tokens) or tokens[origin.end].lower != "to":
+        return None
+    return next((p.place.name for p in places if p.start == origin.end + 1
+                 and p.place.name != location), None)
 
 
 def _owned_by_person(tokens: list[Token], event: EventMention, mentions: list[Mention]) -> bool:
@@ -690,7 +690,7 @@ class ClaimExtractor:
                 claims.append(Claim(participants, event.word.kind, name, location, r.status,
                                     r.when, sentence.text, sentence.index, source, r.cue, r.rule,
                                     r.date_text, sentence.caption, r.background, tuple(marks)))
-                moved_to = _moved_to(tokens, r, places, location)
+                moved_to = _moved_to(tokens, r, places, location, lex.relocation_cues)
                 if moved_to:
                     # "moved from Tbilisi to Vienna": cancelled there, planned here
                     claims.append(Claim(
