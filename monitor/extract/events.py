@@ -9,7 +9,7 @@ from typing import NamedTuple
 from monitor.extract.dates import MONTHS, WEEKDAYS
 from monitor.extract.entities import NOT_NAMES as _NOT_NAME_WORDS
 from monitor.extract.entities import Mention
-from monitor.extract.lexicon import EventWord, Lexicon, Place, Token, possessive
+from monitor.extract.lexicon import EventWord, Lexicon, PhraseMatch, Place, Token, possessive
 
 BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
@@ -64,23 +64,25 @@ class PlaceMention(NamedTuple):
     link: int
 
 
-# "COP28", "MCOP7", "UNGA78": a code of three or more capitals and a number names a
-# conference by itself (one or two capitals are groups and hardware: "G20", "F16", "MH17")
-_EVENT_CODE = re.compile(r"[A-Z]{3,}[0-9]{1,2}")
+# "COP28", "MCOP7", "UNGA78": capitals ending in a conference code of rules.toml
+# (event_codes), then a number, name a conference by themselves ("GPT5", "COVID19" do not)
+_CODE_SHAPE = re.compile(r"([A-Z]{2,})([0-9]{1,2})")
 _CODE_WORD = EventWord("meeting")
 
 
-def is_event_code(text: str) -> bool:
-    """Whether a word has the shape of a conference's code name ("COP28")."""
-    return bool(_EVENT_CODE.fullmatch(text))
+def is_event_code(text: str, lex: Lexicon) -> bool:
+    """Whether a word is a conference's code name ("COP28", "MCOP7")."""
+    shape = _CODE_SHAPE.fullmatch(text)
+    return bool(shape) and any(shape.group(1).endswith(code) for code in lex.event_codes)
 
 
-def _coded_events(tokens: list[Token], words: list) -> list[EventMention]:
+def _coded_events(tokens: list[Token], words: list[PhraseMatch[EventWord]],
+                  lex: Lexicon) -> list[EventMention]:
     """Code names standing alone ("preparations for MCOP7 were suspended"); not one that
     modifies an event word just after it ("the COP29 climate conference"), whose name it is."""
     found = []
     for i, token in enumerate(tokens):
-        if is_event_code(token.text) and not any(
+        if is_event_code(token.text, lex) and not any(
                 0 < w.start - i <= 3 and all(t.text.isalpha() and t.text.islower()
                                              for t in tokens[i + 1:w.start])
                 for w in words):
@@ -94,7 +96,7 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     """Event words not covered by a not-an-event phrase ("call for", "launch pad"), and
     conferences called by their code name."""
     words = lex.events.find(tokens)
-    coded = _coded_events(tokens, words) if any(
+    coded = _coded_events(tokens, words, lex) if any(
         t.text[-1:].isdigit() and t.text[:1].isupper() for t in tokens) else []
     if not words:  # most sentences: no need to look for not-an-event phrases
         return sorted(coded + _split_call(tokens, lex), key=lambda e: e.start)
@@ -585,7 +587,7 @@ def name_of(event: EventMention, tokens: list[Token], mentions: list[Mention],
     if event.word is _CODE_WORD:
         return event.text
     for k in range(max(0, event.start - 3), event.start):
-        if is_event_code(tokens[k].text) and all(t.text.isalpha() and t.text.islower()
+        if is_event_code(tokens[k].text, lex) and all(t.text.isalpha() and t.text.islower()
                                                  for t in tokens[k + 1:event.start]):
             return tokens[k].text  # "the COP29 climate conference"
     name = _known_as(event, tokens) or _own_name(event, tokens, mentions, lex)

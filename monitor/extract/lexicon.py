@@ -259,6 +259,7 @@ class Lexicon:
     sub_events: set[str] = field(default_factory=set)
     bodies: set[str] = field(default_factory=set)
     relocation_cues: set[str] = field(default_factory=set)
+    event_codes: set[str] = field(default_factory=set)
     time_cues: set[str] = field(default_factory=set)
     vote_subjects: set[str] = field(default_factory=set)
     mediator_words: set[str] = field(default_factory=set)
@@ -300,7 +301,7 @@ _WORD_SETS = ("negators", "modals", "attribution_verbs", "place_blockers", "orga
               "descriptors", "background_markers", "planning_subjects", "planning_subject_cues",
               "dating_cues", "vote_types", "vehicle_words", "carrier_words", "proxy_nouns",
               "habitual_words", "cue_adverbs", "sub_events", "bodies", "relocation_cues",
-              "time_cues", "vote_subjects",
+              "event_codes", "time_cues", "vote_subjects",
               "mediator_words", "attendance_cues", "venue_words",
               "hindsight_cues", "new_date_cues", "undated_cues", "detail_cues",
               "generic_name_words", "clause_words")
