@@ -450,13 +450,15 @@ class ClaimExtractor:
             cut = max((k for k, t in enumerate(window) if t.lower in ("and", "but", "or")),
                       default=-1)
             window = window[cut + 1:]
+            lead = tokens[max(0, match.start - 7):match.start]
             modal = any(t.lower in self.lex.modals for t in window[-3:]) or (
                 # "could force the organisers to abandon": a modal on what leads to the cue
+                # (not "Chile may object but Peru voted to cancel")
                 match.start > 1 and tokens[match.start - 1].lower == "to" and any(
                     t.lower in self.lex.modals and t.lower not in ("possibly", "perhaps")
-                    for t in tokens[max(0, match.start - 7):match.start - 2])
-                and not any(t.text in BOUNDARIES or t.text == "."
-                            for t in tokens[max(0, match.start - 7):match.start]))
+                    for t in lead[:-2])
+                and not any(t.text in BOUNDARIES or t.text == "." or t.lower in (
+                    "and", "but", "or") for t in lead))
             # a denial covers what it denies, not when: "dismissed speculation that next
             # week's summit would be delayed" denies the delay, not next week
             denied = cue.phrase not in self.lex.time_cues and any(
@@ -640,6 +642,9 @@ class ClaimExtractor:
                 if where in lex.group_names:
                     # "Voters in Chile will go to the polls": the country's vote
                     event.participants = [Mention(where, "country", -1, -1)]
+            if not event.word.solo and len(event.participants) == 1 \
+                    and event.participants[0].stand_in == "leader":
+                continue  # "The Peruvian president will also attend the summit": a guest
             if not self._enough_participants(event, name, tokens):
                 continue
             participants = tuple(sorted({m.name for m in event.participants}))

@@ -33,7 +33,9 @@ class Mention:
     start: int
     end: int
     country: str | None = None
-    leader: bool = False  # a country that stands for its leader ("the Austrian chancellor")
+    # a country that stands for its unnamed "leader" ("the Austrian chancellor") or "body"
+    # ("Senegalese lawmakers")
+    stand_in: str = ""
 
 
 @dataclass
@@ -164,6 +166,19 @@ class EntityFinder:
                     or words and words[-1].text in self.lex.organisation_heads
                     or len(words) > 1 and words[-1].text[:1].isupper() and any(
                         not m.payload.verb for m in self.lex.events.find(words[-1:])))
+
+    def _descriptor_at(self, tokens: list[Token], k: int) -> tuple[int, bool] | None:
+        """The length of a leader descriptor starting at `k` and whether it is plural
+        ("prime minister", "leaders"), by whole words; None if there is none."""
+        words = [t.lower for t in tokens[k:k + 3]]
+        for descriptor in self.lex.descriptors:
+            parts = descriptor.split()
+            head = words[:len(parts)]
+            if head == parts:
+                return len(parts), False
+            if head[:-1] == parts[:-1] and head and head[-1] == parts[-1] + "s":
+                return len(parts), True
+        return None
 
     def _speaks(self, tokens: list[Token], mention: Mention) -> bool:
         """Whether a person is only quoted here ("Bruni said", "said Bruni"): a spokesman
@@ -423,20 +438,19 @@ class EntityFinder:
                 if adjective.payload in self.lex.group_names and free(adjective.start,
                                                                       adjective.end):
                     add(Mention(adjective.payload, "country", adjective.start, adjective.end,
-                                leader=True))
+                                stand_in="body"))
                 continue
             if adjective.start > 0 and tokens[adjective.start - 1].lower not in (
                     "the", "and", "his", "her", "their", ":"):
                 continue  # at the start: a headline's "Austrian chancellor cancels ..."
             after = adjective.end
-            rest = " ".join(t.lower for t in tokens[after:after + 3])
-            if rest.startswith("and "):
+            if after + 1 < len(tokens) and tokens[after].lower == "and":
                 # "the Russian and Ukrainian leaders", not "Indian and Japanese officials"
                 after += 2
-                rest = " ".join(t.lower for t in tokens[after:after + 3])
-            descriptor = next((d for d in self.lex.descriptors if rest.startswith(d)), None)
-            if descriptor is None:
-                continue
+            found = self._descriptor_at(tokens, after)
+            if found is None:
+                continue  # not "the Chilean presidential election"
+            size, plural = found
             name = memory.by_country.get(adjective.payload)
             if name:
                 if adjective.end not in title_starts:
@@ -445,14 +459,13 @@ class EntityFinder:
                     add(Mention(name, "person", adjective.start, adjective.end,
                                 adjective.payload))
                 continue
-            plural = rest[len(descriptor):len(descriptor) + 1] == "s"
-            named = _capitalised_at(tokens, after + len(descriptor.split()))
+            named = _capitalised_at(tokens, after + size)
             if adjective.payload in self.lex.group_names and not plural and not named \
                     and free(adjective.start, adjective.end):
                 # no one named yet: the leader stands for the country ("Austria's
                 # chancellor"); not "his Japanese counterpart Taro Sato", whom the name says
                 add(Mention(adjective.payload, "country", adjective.start, adjective.end,
-                            leader=True))
+                            stand_in="leader"))
         # "the Emperor met President Rojas", "spoke to the King": a title alone, after
         # "the", is the person this article gave that title
         for title in titles:

@@ -133,6 +133,12 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     if not any(e.word.kind == "call" for e in events):
         events += _split_call(tokens, lex)
     nouns = [e for e in events if not e.word.verb]
+    # "lawmakers voted to delay the election" is a vote held; "voted to approve the budget"
+    # and "voted against the bill" are just how lawmakers decided
+    events = [e for e in events if not (e.word.verb and e.word.kind == "vote" and not any(
+        n.word.kind == "vote" and n.start > e.start and not any(
+            t.text in BOUNDARIES for t in tokens[e.end:n.start])
+        for n in nouns))]
     # "the meeting will take place in Jakarta, hosted by Indonesia": a participle with its
     # agent describes the noun's event; it is not an event of its own
     events = [e for e in events if not (
@@ -349,7 +355,7 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
             # "Japan's prime minister has cancelled a trip": the country is the traveller
             event.participants = [m for m in event.participants if m.type != "country" or (
                 m.end + 2 < len(tokens) and possessive(tokens, m.end) and m.end + 2 in skippable)
-                or m.leader]
+                or bool(m.stand_in)]
 
 
 def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
