@@ -50,8 +50,8 @@ class _ArticleStories:
     first_news: dict[str, int] = field(default_factory=dict)  # story -> first sentence of news
     born: set[str] = field(default_factory=set)  # stories it started
     next_occasions: set[str] = field(default_factory=set)  # started for a meeting "again"
-    # the parties of talks the article reports halted ("suspended", "broke down") as of a
-    # date: its "impasse" that day is about those talks, even once they were held
+    # the parties, kind and date of each paused claim in the article ("suspended the
+    # talks"): its "impasse" that day is about that event, even once it was held
     halted: list[tuple[tuple[str, ...], str, date]] = field(default_factory=list)
 
 
@@ -286,12 +286,13 @@ class StoryBook:
             over = fit[1].status == "cancelled" and claim.status != "cancelled"
             return -fit[0], 1, int(over)
 
+        halted = bool(claim.participants) and any(
+            kind == claim.kind and day == claim.effective and all(
+                any(self._same_party(p, q) for q in parties) for p in claim.participants)
+            for parties, kind, day in here.halted)
         for _, story in sorted((f for f in fits if f[0]), key=order):
             if story.id in here.next_occasions and claim.status == "held":
                 continue  # "met today ... agreed to meet again in Santiago": not that one
-            halted = any(kind == claim.kind and day == claim.effective and all(
-                any(self._same_party(p, q) for q in parties) for p in claim.participants)
-                for parties, kind, day in here.halted)
             if self._accepts(story, claim, not article.dated, halted):
                 return story, False
         seq = self.store.next_seq()

@@ -126,10 +126,8 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     # its modifier
     starts = {e.start for e in events if not e.word.verb}
     events = [e for e in events if e.word.verb or e.end not in starts and not (
-        e.text[:1].isupper() and _name_after(tokens, e.end) > e.end
-        and _modifies(tokens, _name_after(tokens, e.end), starts))]
-    # "will host the 2026 Games", "to hold talks": a verb whose object is an event
-    # noun is not an event of its own; its cues belong to the noun
+        e.text[:1].isupper() and (after := _name_after(tokens, e.end)) > e.end
+        and _modifies(tokens, after, starts))]
     if not any(e.word.kind == "call" for e in events):
         events += _split_call(tokens, lex)
     nouns = [e for e in events if not e.word.verb]
@@ -146,12 +144,16 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
         and tokens[e.start].lower.endswith("ed") and any(n.end <= e.start for n in nouns))]
     if coded:
         events = sorted(events + coded, key=lambda e: e.start)
+    # "will host the 2026 Games", "to hold talks": a verb whose object is an event
+    # noun is not an event of its own; its cues belong to the noun
     return [e for e in events if not (e.word.verb and any(
         0 <= n.start - e.end <= 4 and not any(t.text in BOUNDARIES or t.text == "."
                                                for t in tokens[e.end:n.start])
         for n in nouns))]
 
 
+# the events.toml phrase whose event word a verb of speaking stands for: "spoke to X by
+# phone" is the call "spoke by phone" (held), "will speak to X by phone" "speak by phone"
 _SPEAKING = {"spoke": "spoke by phone", "spoken": "spoken by phone", "talked": "talked by phone",
              "speaks": "speaks by phone", "speak": "speak by phone", "talk": "talk by phone",
              "speaking": "speaking by phone"}
