@@ -406,7 +406,7 @@ class ClaimExtractor:
         self.lex = lexicon
         self.entities = EntityFinder(lexicon)
         # "Austrian chancellor cancels Belgrade trip": a leader before a verb is its subject
-        self._leader_words = {d.split()[-1] for d in lexicon.descriptors}
+        self._leader_words = {d.split()[-1] for d in lexicon.descriptors if " of " not in d}
 
     def _cues(self, tokens: list[Token],
               future: bool = False) -> list[tuple[PhraseMatch[Cue], Cued]]:
@@ -703,8 +703,7 @@ class ClaimExtractor:
                         sentence.text, sentence.index, source, r.cue,
                         f"{r.rule}; moved to '{moved_to}' -> planned there", r.date_text,
                         sentence.caption, r.background,
-                        (*marks[:2], *[m for m in marks[2:] if m[0] != "place"],
-                         ("place", moved_to))))
+                        (*[m for m in marks if m[0] != "place"], ("place", moved_to))))
         recent.extend((sentence.index, e) for e in events if e.participants or e.name)
         del recent[:-12]
         return claims

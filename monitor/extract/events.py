@@ -163,7 +163,8 @@ _BY_PHONE = ("by phone", "by telephone", "over the phone", "on the phone", "by v
 def spoken_call(tokens: list[Token], mentions: list[Mention],
                 lex: Lexicon) -> EventMention | None:
     """"President Macron spoke to the King on Friday": one named person speaking to
-    another, with no meeting in the sentence, is a call between them."""
+    another is a call between them (the caller checks that no meeting shares its clause:
+    "spoke with X on the sidelines of the summit" is that meeting)."""
     for i, token in enumerate(tokens[1:-2], start=1):
         if token.lower not in ("spoke", "spoken", "talked") \
                 or tokens[i + 1].lower not in ("to", "with"):
