@@ -228,6 +228,20 @@ def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) ->
             + event.participants
 
 
+def _trip_for(tokens: list[Token], event: EventMention,
+              events: list[EventMention]) -> EventMention | None:
+    """The trip a meeting is the purpose of, if the text says so: "travel to Freetown in
+    April to meet Sesay", "will fly to Oslo for talks with Berglund"."""
+    if event.word.kind != "meeting" or event.word.solo or event.start < 2:
+        return None
+    before = [t.lower for t in tokens[max(0, event.start - 3):event.start]]
+    if not (tokens[event.start - 1].lower == "to" and event.word.verb or "for" in before):
+        return None
+    return next((e for e in reversed(events) if e.end <= event.start and e.word.solo
+                 and e.word.verb and event.start - e.end <= 10 and not any(
+                     t.text in BOUNDARIES for t in tokens[e.end:event.start])), None)
+
+
 def _host_event(tokens: list[Token], event: EventMention,
                 events: list[EventMention]) -> EventMention | None:
     """The event whose sidelines or margins this one takes place on, if the text says so
@@ -293,6 +307,18 @@ def _cue_distance(tokens: list[Token], cue: tuple[int, int], event: EventMention
                 and _aside(tokens, opening + 1, event.end) \
                 and not any(opening < e.start < start for e in events):
             return opening - event.end + 1
+    verb = start
+    while verb > event.end and tokens[verb - 1].lower in _FINITE | {"been", "be", "being"}:
+        verb -= 1  # "has been postponed": the verb group starts at "has"
+    if event.end < start and (verb < start or tokens[start].lower in _FINITE):
+        # "A meeting of the ministers that was scheduled for 12 March in Brussels has been
+        # postponed": the verb after a relative clause on the event
+        rel = next((k for k in range(event.end, min(start, event.end + 12))
+                    if tokens[k].lower in ("that", "which")), None)
+        if rel is not None and start - rel <= 12 and not any(
+                t.text in BOUNDARIES for t in tokens[event.end:start]) and not any(
+                rel < e.start < start for e in events):
+            return rel - event.end + 1
     return _distance(tokens, cue, (event.start, event.end))
 
 
@@ -679,6 +705,10 @@ class ClaimExtractor:
             located_at = [place_of(event, [event.start, r.start, *venues, *after], places,
                                    events, lex) for r in chosen]
             location = next((where for where in located_at if where), None)
+            trip = _trip_for(tokens, event, events)
+            if location is None and trip is not None:
+                # "would travel to Freetown in April to meet President Sesay": the trip's place
+                location = place_of(trip, [trip.start], places, [trip], lex)
             host = _host_event(tokens, event, events)
             if location is None and host is not None:
                 # "to meet on the sidelines of the EU summit in Brussels": where it is held
