@@ -491,8 +491,9 @@ class ClaimExtractor:
                 d.end <= match.start and not any(t.text in BOUNDARIES or t.lower == "but"
                                                  for t in tokens[d.end:match.start])
                 if d.payload else d.start >= match.end for d in denials)
-            negated = not cue.negative and (denied or any(t.lower in self.lex.negators
-                                                          for t in window))
+            # "will not attend next week's forum": the week is not negated
+            negated = not cue.negative and cue.phrase not in self.lex.time_cues and (
+                denied or any(t.lower in self.lex.negators for t in window))
             if negated:
                 status = self.lex.negated.get(cue.status)
                 if cue.phrase in self.lex.detail_cues:
@@ -668,6 +669,11 @@ class ClaimExtractor:
                 if where in lex.group_names:
                     # "Voters in Chile will go to the polls": the country's vote
                     event.participants = [Mention(where, "country", -1, -1)]
+            absent = {m.name for m in mentions if m.type == "person" and any(
+                r.cue.lower() in lex.attendance_cues and m.end <= r.start for r in readings)}
+            if absent and not event.word.solo and len(event.participants) == 1:
+                # "Horikawa will not attend next week's summit": he is no party of it
+                event.participants = [m for m in event.participants if m.name not in absent]
             if not event.word.solo and len(event.participants) == 1 \
                     and event.participants[0].stand_in == "leader":
                 continue  # "The Peruvian president will also attend the summit": a guest
@@ -680,10 +686,13 @@ class ClaimExtractor:
                 if cue_text.lower() in ("suggests", "suggested", "suggest") and start >= event.end \
                         and start - event.end <= 2:
                     continue  # "the phone call suggests both want ...": indicates, not proposes
-                if cue_text.lower() in lex.attendance_cues and not any(
-                        m.type == "person" for m in event.participants) and any(
+                if cue_text.lower() in lex.attendance_cues and (not any(
+                        m.type == "person" for m in event.participants) or (
+                        len(event.participants) < 2 and not event.word.solo)) and any(
                         m.type == "person" and m.end <= start for m in mentions):
-                    continue  # "Rojas will not attend the G20 summit": the summit goes on
+                    # "Rojas will not attend the G20 summit", "Horikawa will not attend next
+                    # week's summit of Pacific leaders": the summit goes on without them
+                    continue
                 override = by_kind.get(cue_text.lower(), "")
                 if override is None:
                     continue  # "the forum launched by India and Japan": founded, not held
