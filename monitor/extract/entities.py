@@ -34,7 +34,7 @@ class Mention:
     end: int
     country: str | None = None
     # a country that stands for its unnamed "leader" ("the Austrian chancellor") or "body"
-    # ("Senegalese lawmakers")
+    # ("Peruvian lawmakers")
     stand_in: str = ""
 
 
@@ -432,7 +432,7 @@ class EntityFinder:
             if adjective.start in taken or any(
                     title.start == adjective.end and _name_run(tokens, title.end) > title.end
                     for title in titles):
-                continue  # "Chinese President Xi Jinping": the title's name says who
+                continue  # "Chilean President Ana Rojas": the title's name says who
             words = [t.lower for t in tokens[adjective.end:adjective.end + 2]]
             if any(words[:len(b.split())] == b.split() for b in self.lex.bodies):
                 if adjective.payload in self.lex.group_names and free(adjective.start,

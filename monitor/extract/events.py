@@ -162,7 +162,7 @@ _BY_PHONE = ("by phone", "by telephone", "over the phone", "on the phone", "by v
 
 def spoken_call(tokens: list[Token], mentions: list[Mention],
                 lex: Lexicon) -> EventMention | None:
-    """"President Macron spoke to the King on Friday": one named person speaking to
+    """"President Rojas spoke to the King on Friday": one named person speaking to
     another is a call between them (the caller checks that no meeting shares its clause:
     "spoke with X on the sidelines of the summit" is that meeting)."""
     for i, token in enumerate(tokens[1:-2], start=1):
