@@ -84,3 +84,22 @@ def test_labelled_articles_dated_after_today_are_still_scored(tmp_path: Path) ->
     done = run_cli("evaluate", str(tmp_path / "cases"))
     assert "precision 100% (2/2), recall 100% (2/2)" in done.stdout
     assert "rejected article" not in done.stdout
+
+
+def test_a_story_placed_in_the_country_matches_gold_placed_in_its_city(
+        tmp_path: Path) -> None:
+    case = tmp_path / "cases" / "kalovor-visit-peru"
+    case.mkdir(parents=True)
+    text = "President Amar Kalovor will visit Peru next month, officials said."
+    (case / "001_visit-set.txt").write_text(f" date 2025-03-10 {text}\n")
+    gold = {"case": case.name, "description": "a visit announced",
+            "articles": [{"file": "001_visit-set.txt", "url": "", "date": "2025-03-10"}],
+            "stories": [{"key": "kalovor-visit", "kind": "visit",
+                         "participants": ["Amar Kalovor"], "location": "Lima",
+                         "timeline": [{"file": "001_visit-set.txt", "status": "planned",
+                                       "evidence": text}]}],
+            "notes": ""}
+    (case / "gold.json").write_text(json.dumps(gold))
+    done = run_cli("evaluate", str(tmp_path / "cases"))
+    assert ("precision 100% (1/1), recall 100% (1/1), final status 100% (1/1), "
+            "0 split, 0 stray (0.00 per article)") in done.stdout
