@@ -472,12 +472,15 @@ class ClaimExtractor:
             after = tokens[match.end].lower if match.end < len(tokens) else ""
             if after in ("would", "could", "might") and match.start <= 2:
                 continue  # "Cancelling would hand Beijing the argument": hypothetical
-            # "has not been cancelled and will go ahead": negation ends at a conjunction
+            # "has not been cancelled and will go ahead": negation ends at a conjunction;
+            # but "could be shortened or postponed" shares its modal with the second verb
             cut = max((k for k, t in enumerate(window) if t.lower in ("and", "but", "or")),
                       default=-1)
+            shared = cut > 0 and window[cut].lower == "or" and window[cut - 1].lower.endswith(
+                ("ed", "en")) and any(t.lower in self.lex.modals for t in window[:cut])
             window = window[cut + 1:]
             lead = tokens[max(0, match.start - 7):match.start]
-            modal = any(t.lower in self.lex.modals for t in window[-3:]) or (
+            modal = shared or any(t.lower in self.lex.modals for t in window[-3:]) or (
                 # "could force the organisers to abandon": a modal on what leads to the cue
                 # (not "Chile may object but Peru voted to cancel")
                 match.start > 1 and tokens[match.start - 1].lower == "to" and any(
@@ -493,7 +496,10 @@ class ClaimExtractor:
                 if d.payload else d.start >= match.end for d in denials)
             # "will not attend next week's forum": the week is not negated
             negated = not cue.negative and cue.phrase not in self.lex.time_cues and (
-                denied or any(t.lower in self.lex.negators for t in window))
+                denied or any(t.lower in self.lex.negators and not (
+                    # "No-confidence vote set for October 21": a compound, no negation
+                    k + 1 < len(window) and window[k + 1].text == "-")
+                    for k, t in enumerate(window)))
             if negated:
                 status = self.lex.negated.get(cue.status)
                 if cue.phrase in self.lex.detail_cues:
