@@ -562,7 +562,10 @@ class ClaimExtractor:
             k = m.start - 1 - (m.start >= 1 and tokens[m.start - 1].lower == "the")
             if m.type == "country" and k >= 1 and tokens[k].lower == "of" and k in people_ends:
                 excluded.add(m.start)
-        speakers = [m for m in mentions if m.start in excluded and m.type == "person"]
+        # who speaks for themselves; not "his spokesperson Andrei Coman", who speaks for "his"
+        speakers = [m for m in mentions if m.start in excluded and m.type == "person"
+                    and not any(t.lower in lex.proxy_nouns
+                                for t in tokens[max(0, m.start - 2):m.start])]
         skippable = {i for match in lex.titles.find(tokens)
                      for i in range(match.start, match.end)}
         skippable |= {i for match in lex.adjectives.find(tokens)
