@@ -409,6 +409,8 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         before_event = end < len(tokens) and any(
             not m.payload.verb and all(t.text[:1].isalpha() and t.lower not in _AUXILIARIES
                                        and not t.lower.endswith("ed")
+                                       and t.lower not in lex.attribution_verbs
+                                       and t.lower != "that"
                                        for t in tokens[end:end + m.start])
             for m in lex.events.find(tokens[end:end + 3]))  # not "Chile suspended talks"
         chained = bool(places) and start >= 2 and tokens[start - 1].text == "," \
