@@ -476,8 +476,10 @@ class ClaimExtractor:
             # but "could be shortened or postponed" shares its modal with the second verb
             cut = max((k for k, t in enumerate(window) if t.lower in ("and", "but", "or")),
                       default=-1)
-            shared = cut > 0 and window[cut].lower == "or" and window[cut - 1].lower.endswith(
-                ("ed", "en")) and any(t.lower in self.lex.modals for t in window[:cut])
+            before_or = tokens[max(0, match.start - 8):match.start - len(window) + cut]
+            shared = cut > 0 and window[cut].lower == "or" and any(
+                t.lower in self.lex.modals for t in before_or) and not any(
+                t.text in BOUNDARIES for t in before_or)
             window = window[cut + 1:]
             lead = tokens[max(0, match.start - 7):match.start]
             modal = shared or any(t.lower in self.lex.modals for t in window[-3:]) or (
