@@ -472,6 +472,9 @@ class ClaimExtractor:
             after = tokens[match.end].lower if match.end < len(tokens) else ""
             if after in ("would", "could", "might") and match.start <= 2:
                 continue  # "Cancelling would hand Beijing the argument": hypothetical
+            if words[-1] == "begun" and after.isalpha() and after not in self.lex.clause_words \
+                    and not after.endswith("ly") and after not in ("today", "tonight"):
+                continue  # "has begun arrangements for them to meet": begun to prepare
             # "has not been cancelled and will go ahead": negation ends at a conjunction;
             # but "could be shortened or postponed" shares its modal with the second verb
             cut = max((k for k, t in enumerate(window) if t.lower in ("and", "but", "or")),
