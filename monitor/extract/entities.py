@@ -21,7 +21,9 @@ NOT_NAMES = {"The", "A", "An", "But", "And", "In", "On", "At", "He", "She", "It"
               "Mr", "Mrs", "Ms", "Dr", "Sir", "Every", "Each", "All", "Some", "Any", "Many",
               "Most", "No", "Other", "Another", "Several", "Both", "Last", "Next", "These",
               "Those", "Its", "Their", "Our", "Your", "My", "Why", "How", "What", "Where",
-              "Who", "Which", "Live", "LIVE", "Watch", "Read", "Update", "Breaking"}
+              "Who", "Which", "Live", "LIVE", "Watch", "Read", "Update", "Breaking",
+              # "On Tuesday Vossberg met ...": a day is no part of a name
+              "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,13 @@ class EntityFinder:
 
     def _nationality(self, tokens: list[Token], before: int) -> str | None:
         """The country of an adjective or possessive just before a title."""
-        for match in self.lex.entities.find(tokens[max(0, before - 3):before]):
-            if match.payload.type == "country":
+        window = tokens[max(0, before - 3):before]
+        for match in self.lex.entities.find(window):
+            # "US Secretary of State", "Italy's foreign minister"; not "Italy hosted
+            # Chancellor X", whose country is not the one before the verb
+            if match.payload.type == "country" and (
+                    match.end == len(window) or match.end + 2 == len(window)
+                    and possessive(window, match.end)):
                 return match.payload.name
         for j in range(max(0, before - 3), before):
             for match in self.lex.adjectives.find(tokens[j:before]):
@@ -243,7 +250,6 @@ class EntityFinder:
 
         # Titled names: "Foreign Minister Ana Duarte", "Hungary's foreign minister, Peter X".
         titles = self.lex.titles.find(tokens)
-        title_starts = {title.start for title in titles}
         named_titles = {t.start for t in titles if _name_run(tokens, t.end + (
             t.end < len(tokens) and tokens[t.end].text == ",")) > t.end}
         for m in [m for m in mentions if m.type == "country" and m.end in named_titles]:
@@ -453,7 +459,7 @@ class EntityFinder:
             size, plural = found
             name = memory.by_country.get(adjective.payload)
             if name:
-                if adjective.end not in title_starts:
+                if not possessive(tokens, after + size):
                     # not "the Japanese Prime Minister's visit to India": the visit of a
                     # summit's guest would start a story of its own, placed in a country
                     add(Mention(name, "person", adjective.start, adjective.end,
