@@ -751,12 +751,10 @@ class ClaimExtractor:
                 moved_to = _moved_to(tokens, r, places, location, lex.relocation_cues)
                 if moved_to:
                     # "moved from Tbilisi to Vienna": cancelled there, planned here
-                    claims.append(Claim(
-                        participants, event.word.kind, name, moved_to, "planned", r.when,
-                        sentence.text, sentence.index, source, r.cue,
-                        f"{r.rule}; moved to '{moved_to}' -> planned there", r.date_text,
-                        sentence.caption, r.background,
-                        (*[m for m in marks if m[0] != "place"], ("place", moved_to))))
+                    claims.append(replace(
+                        claims[-1], location=moved_to, status="planned",
+                        rule=f"{r.rule}; moved to '{moved_to}' -> planned there",
+                        marks=(*[m for m in marks if m[0] != "place"], ("place", moved_to))))
         recent.extend((sentence.index, e) for e in events if e.participants or e.name)
         del recent[:-12]
         return claims

@@ -9,7 +9,15 @@ from typing import NamedTuple
 from monitor.extract.dates import MONTHS, WEEKDAYS
 from monitor.extract.entities import NOT_NAMES as _NOT_NAME_WORDS
 from monitor.extract.entities import Mention
-from monitor.extract.lexicon import EventWord, Lexicon, PhraseMatch, Place, Token, possessive
+from monitor.extract.lexicon import (
+    EventWord,
+    Lexicon,
+    PhraseMatch,
+    Place,
+    Token,
+    Tokens,
+    possessive,
+)
 
 BOUNDARIES = {",", ";", ":", "(", ")", '"', "—"}
 _PLACE_LINKS = {"in", "at", "to", "near", "outside", "inside", "visit", "visits", "visited",
@@ -157,7 +165,9 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
 _SPEAKING = {"spoke": "spoke by phone", "spoken": "spoken by phone", "talked": "talked by phone",
              "speaks": "speaks by phone", "speak": "speak by phone", "talk": "talk by phone",
              "speaking": "speaking by phone"}
-_BY_PHONE = ("by phone", "by telephone", "over the phone", "on the phone", "by video link")
+_BY_PHONE = (("by", "phone"), ("by", "telephone"), ("over", "the", "phone"),
+             ("on", "the", "phone"), ("by", "video", "link"))
+_PHONE_WORDS = {"phone", "telephone", "video"}
 
 
 def spoken_call(tokens: list[Token], mentions: list[Mention],
@@ -191,19 +201,20 @@ def _modifies(tokens: list[Token], end: int, starts: set[int]) -> bool:
 def _split_call(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     """"Brenner will speak to Zawadzka by phone": a call whose verb and "by phone" are
     apart, with the other side between them."""
-    text = " ".join(t.lower for t in tokens)
-    if not any(phrase in text for phrase in _BY_PHONE):
-        return []
-    for i, token in enumerate(tokens[:-3]):
-        if token.lower not in _SPEAKING or tokens[i + 1].lower not in ("to", "with"):
+    lowers = tokens.lowers if isinstance(tokens, Tokens) else [t.lower for t in tokens]
+    if _PHONE_WORDS.isdisjoint(lowers):
+        return []  # most sentences: one set test
+    for i, word in enumerate(lowers[:-3]):
+        if word not in _SPEAKING or lowers[i + 1] not in ("to", "with"):
             continue
-        after = " ".join(t.lower for t in tokens[i + 2:i + 12])
-        cut = min((after.find(b) for b in (" , ", " . ", " ; ") if b in after),
-                  default=len(after))
-        if any(phrase in after[:cut] for phrase in _BY_PHONE):
-            word = lex.events.get(_SPEAKING[token.lower])
-            if word is not None:
-                return [EventMention(i, i + 1, word, token.text)]
+        clause = lowers[i + 2:i + 12]
+        clause = clause[:next((k for k, w in enumerate(clause) if w in (",", ".", ";")),
+                              len(clause))]
+        if any(tuple(clause[k:k + len(phrase)]) == phrase
+               for phrase in _BY_PHONE for k in range(len(clause))):
+            event_word = lex.events.get(_SPEAKING[word])
+            if event_word is not None:
+                return [EventMention(i, i + 1, event_word, tokens[i].text)]
     return []
 
 
