@@ -168,6 +168,7 @@ _SPEAKING = {"spoke": "spoke by phone", "spoken": "spoken by phone", "talked": "
 _BY_PHONE = (("by", "phone"), ("by", "telephone"), ("over", "the", "phone"),
              ("on", "the", "phone"), ("by", "video", "link"))
 _PHONE_WORDS = {"phone", "telephone", "video"}
+_SPOKE = {"spoke", "spoken", "talked"}
 
 
 def spoken_call(tokens: list[Token], mentions: list[Mention],
@@ -175,8 +176,11 @@ def spoken_call(tokens: list[Token], mentions: list[Mention],
     """"President Rojas spoke to the King on Friday": one named person speaking to
     another is a call between them (the caller checks that no meeting shares its clause:
     "spoke with X on the sidelines of the summit" is that meeting)."""
+    lowers = tokens.lowers if isinstance(tokens, Tokens) else [t.lower for t in tokens]
+    if _SPOKE.isdisjoint(lowers):
+        return None  # most sentences: one set test
     for i, token in enumerate(tokens[1:-2], start=1):
-        if token.lower not in ("spoke", "spoken", "talked") \
+        if token.lower not in _SPOKE \
                 or tokens[i + 1].lower not in ("to", "with"):
             continue
         # "to the King", "to President Amara Okonkwo": the person after any title
