@@ -213,15 +213,19 @@ ANAPHORA_SENTENCES = 2
 
 
 def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) -> None:
-    """"X will travel to Oslo for talks with Y": the talks are X's too."""
+    """"X will travel to Oslo for talks with Y", "X arrived in Oslo on Monday and spent
+    the day in talks with Y": the talks are X's too."""
     for k, event in enumerate(events):
         if event.word.verb or event.word.kind != "meeting" or event.start < 2:
             continue
-        if "for" not in (t.lower for t in tokens[max(0, event.start - 3):event.start]):
+        purpose = "for" in (t.lower for t in tokens[max(0, event.start - 3):event.start])
+        if not purpose and len(event.participants) != 1:
             continue
         trip = next((e for e in reversed(events[:k]) if e.word.verb and e.participants
                      and 0 < event.start - e.end <= 10), None)
-        if trip is None:
+        if trip is None or not purpose and (
+                trip.word.kind != "meeting" or not trip.word.solo
+                or "and" not in (t.lower for t in tokens[trip.end:event.start])):
             continue
         names = {m.name for m in event.participants}
         event.participants = [m for m in trip.participants if m.name not in names] \
@@ -526,10 +530,9 @@ class ClaimExtractor:
             found = [f for f in found if f[0].payload.phrase not in self.lex.undated_cues]
         return found
 
-    def _sentence_claims(self, sentence: Sentence, article: Article, memory: ArticleMemory,
-                         recent: list[EventMention]) -> list[Claim]:
+    def _sentence_claims(self, sentence: Sentence, tokens: Tokens, article: Article,
+                         memory: ArticleMemory, recent: list[EventMention]) -> list[Claim]:
         lex = self.lex
-        tokens = tokenize(strip_asides(sentence.text))
         if not tokens:
             return []
         found = find_events(tokens, lex)
@@ -736,6 +739,14 @@ class ClaimExtractor:
             if location is None and host is not None:
                 # "to meet on the sidelines of the EU summit in Brussels": where it is held
                 location = place_of(host, [host.start], places, events, lex)
+            if location is None and chosen and not event.word.solo \
+                    and all(r.status == "held" for r in chosen):
+                # "arrived in Pretoria on Monday and spent the day in talks with Mahlangu":
+                # the talks were held where the traveller arrived
+                arrival = next((e for e in reversed(events[:k]) if e.word.solo and e.word.verb
+                                and e.word.status == "held"), None)
+                if arrival is not None:
+                    location = place_of(arrival, [arrival.start], places, [arrival], lex)
             for r in chosen:
                 marks = [("event", event.text), ("cue", r.cue)]
                 marks += [("who", _join(tokens[m.start:m.end])) for m in event.participants
@@ -1004,6 +1015,8 @@ class ClaimExtractor:
                 # "cancelled a planned July trip", "the September 4 meeting is in
                 # jeopardy": the event's date, not the claim's
                 continue
+            if possessive(tokens, t.end) and not 0 <= event[0] - (t.end + 2) <= 2:
+                continue  # "under way, three weeks late after October's fire": the fire's date
             if t.start < cue[0] and any(k.lower in ("which", "that") for k in tokens[
                     event[1]:t.start]) and any(k.text == "," for k in tokens[t.end:cue[0]]):
                 continue  # "the summit, which was due on Friday, has been cancelled"
@@ -1032,6 +1045,10 @@ class ClaimExtractor:
             # "X meets Y in Bali, Indonesia, November 14, 2022": a caption's one full date
             return full[0].day, full[0].text  # type: ignore[return-value]
         window = tokens[max(0, cue[0] - 4):cue[0]]
+        if forward and words[:1] and words[0] in self.lex.lapsed_plan_words and cue[0] > 0 \
+                and tokens[cue[0] - 1].lower in ("was", "were") and not any(
+                    t.lower in self.lex.attribution_verbs for t in tokens[:cue[0]]):
+            return published - timedelta(days=1), "was"  # "was due to visit": a lapsed plan
         if cue[0] > 0 and tokens[cue[0] - 1].lower in ("was", "were") and any(
                 t.lower in ("originally", "initially") for t in tokens[:cue[0]]):
             # "was originally expected in late 2026 but was pushed into 2027": history
@@ -1049,13 +1066,29 @@ class ClaimExtractor:
             return published - timedelta(days=1), "had"
         return published, None
 
+    def _foresee(self, tokenized: list[Tokens]) -> ArticleMemory:
+        """A memory that already knows the people the article names in full with a title
+        anywhere: a headline or a live blog's newest entry comes first and uses short
+        forms ("Villarin meets Zhou", "the Romanian president") before the full name."""
+        scratch = ArticleMemory()
+        for tokens in tokenized:
+            if tokens and self.lex.titles.find(tokens):  # where full names are introduced
+                self.entities.find(tokens, scratch)
+        memory = ArticleMemory()
+        memory.by_surname = {key: mention for key, mention in scratch.by_surname.items()
+                             if " " in mention.name}
+        memory.by_country = dict(scratch.by_country)
+        return memory
+
     def extract(self, article: Article) -> list[Claim]:
         """Every claim in the article, in sentence order, without duplicates."""
-        memory = ArticleMemory()
+        sentences = list(split_sentences(article.text))
+        tokenized = [tokenize(strip_asides(sentence.text)) for sentence in sentences]
+        memory = self._foresee(tokenized)
         recent: list[EventMention] = []
         found = []
-        for sentence in split_sentences(article.text):
-            found += self._sentence_claims(sentence, article, memory, recent)
+        for sentence, tokens in zip(sentences, tokenized, strict=True):
+            found += self._sentence_claims(sentence, tokens, article, memory, recent)
         full = _full_names(memory)
         # "postponed on Monday and now rescheduled for July 22": the new date is the news
         renewed = {(c.participants, c.kind, c.name, c.effective) for c in found
