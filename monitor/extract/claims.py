@@ -623,7 +623,9 @@ class ClaimExtractor:
             self._resolve_anaphora(event, tokens, recent + earlier, memory, speakers,
                                    sentence.index)
             readings = list(linked.get(k, []))
-            if event.word.status:
+            if event.word.status and not any(r.start <= event.start and event.end <= r.end
+                                             for r in readings):
+                # not "was to have met": a cue that holds the event word reads it
                 negated = any(t.lower in lex.negators
                               for t in tokens[max(0, event.start - 3):event.start])
                 status = event.word.status
