@@ -246,6 +246,34 @@ def _trip_for(tokens: list[Token], event: EventMention,
                      t.text in BOUNDARIES for t in tokens[e.end:event.start])), None)
 
 
+_LIST_GAPS = ([","], ["and"], [",", "and"], ["and", "the"], [",", "the"], [",", "and", "the"],
+              ["and", "to"], ["and", "to", "the"])
+
+
+def _also_to(tokens: list[Token], event: EventMention, places: list[PlaceMention],
+             mentions: list[Mention], location: str) -> list[str]:
+    """The other countries of "travels to France and Germany" or "visits to Chile, Peru
+    and Bolivia": separate visits, each a story. Not "a trip to Congo and South Sudan"
+    (one trip, one story) or "to Paris and Bordeaux" (one country)."""
+    if not event.word.solo or not (event.word.verb or event.text.lower().endswith("s")):
+        return []
+    countries = sorted({(p.start, p.end, p.place.name) for p in places
+                        if p.place.kind == "country" and p.start >= event.end}
+                       | {(m.start, m.end, m.name) for m in mentions
+                          if m.type == "country" and m.start >= event.end})
+    k = next((k for k, c in enumerate(countries) if c[2] == location), None)
+    if k is None:
+        return []
+    others: list[str] = []
+    end = countries[k][1]
+    for start, stop, name in countries[k + 1:]:
+        if [t.lower for t in tokens[end:start]] not in _LIST_GAPS:
+            break
+        others.append(name)
+        end = stop
+    return others
+
+
 def _host_event(tokens: list[Token], event: EventMention,
                 events: list[EventMention]) -> EventMention | None:
     """The event whose sidelines or margins this one takes place on, if the text says so
@@ -761,6 +789,10 @@ class ClaimExtractor:
                 claims.append(Claim(participants, event.word.kind, name, location, r.status,
                                     r.when, sentence.text, sentence.index, source, r.cue, r.rule,
                                     r.date_text, sentence.caption, r.background, tuple(marks)))
+                for other in _also_to(tokens, event, places, mentions, location) \
+                        if location and r.when == article.published else ():
+                    claims.append(replace(claims[-1], location=other, marks=(
+                        *[m for m in marks if m[0] != "place"], ("place", other))))
                 moved_to = _moved_to(tokens, r, places, location, lex.relocation_cues)
                 if moved_to:
                     # "moved from Tbilisi to Vienna": cancelled there, planned here
