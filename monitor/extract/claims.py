@@ -416,24 +416,37 @@ def _presence(tokens: list[Token], events: list[EventMention],
 
 def _vehicle_names(tokens: list[Token], lex: Lexicon) -> list[tuple[str, bool]]:
     """Launch vehicles the sentence names, each with whether it is a carrier rocket:
-    "the Kestrel capsule" (False), "an Osprey rocket" (True)."""
+    "the Kestrel capsule" (False), "an Osprey rocket" (True), "the Aurora-2 satellite"."""
     found: list[tuple[str, bool]] = []
     if lex.vehicle_words.isdisjoint(tokens.lowers if isinstance(tokens, Tokens)
                                     else [t.lower for t in tokens]):
         return found
     for i in range(1, len(tokens)):
-        if tokens[i].lower in lex.vehicle_words and tokens[i - 1].text[:1].isupper() \
-                and tokens[i - 1].text[:1].isalpha() and tokens[i - 1].lower not in MONTHS \
-                and tokens[i - 1].text not in NOT_NAMES:
+        numbered = i > 2 and tokens[i - 1].text.isdigit() and tokens[i - 2].text == "-" \
+            and tokens[i - 3].text[:1].isupper()  # "the Aurora-2 satellite"
+        if tokens[i].lower in lex.vehicle_words and (numbered or tokens[i - 1].text[:1].isupper()
+                                                     and tokens[i - 1].text[:1].isalpha()) \
+                and tokens[i - 1].lower not in MONTHS and tokens[i - 1].text not in NOT_NAMES:
             start = i - 1
-            while start > 0 and (tokens[start - 1].text[:1].isupper() or tokens[start - 1].text
-                                 == "-") and tokens[start - 1].text[:1].isalnum():
+            while start > 0 and (tokens[start - 1].text[:1].isupper()
+                                 and tokens[start - 1].text[:1].isalnum()
+                                 or tokens[start - 1].text == "-" and start > 1
+                                 and tokens[start - 2].text[:1].isupper()):
                 start -= 1
             while tokens[start].text in NOT_NAMES:
                 start += 1  # "The Osprey rocket" at the start of a sentence
             name = " ".join(t.text for t in tokens[start:i]).replace(" - ", "-")
             found.append((name, tokens[i].lower in lex.carrier_words))
     return found
+
+
+def _note_vehicle(memory: ArticleMemory, name: str, carrier: bool) -> None:
+    """Remember a vehicle: the article's vehicle is the first spacecraft it names, else
+    the first rocket."""
+    if carrier:
+        memory.carriers.add(name)
+    if memory.vehicle is None or memory.vehicle_is_carrier and not carrier:
+        memory.vehicle, memory.vehicle_is_carrier = name, carrier
 
 
 def _remember_vehicles(tokens: list[Token], lex: Lexicon, memory: ArticleMemory) -> None:
@@ -445,10 +458,7 @@ def _remember_vehicles(tokens: list[Token], lex: Lexicon, memory: ArticleMemory)
         # "... test pilots for Nordlys's Kestrel. The capsule is ...": the name just before
         found.append((memory.last_name, False))
     for name, carrier in found:
-        if carrier:
-            memory.carriers.add(name)
-        if memory.vehicle is None or memory.vehicle_is_carrier and not carrier:
-            memory.vehicle, memory.vehicle_is_carrier = name, carrier
+        _note_vehicle(memory, name, carrier)
     # the capitalised name that ends this sentence, for the next one's "The capsule"
     end = len(tokens) - (tokens[-1].text in (".", "!", "?") if tokens else 0)
     start = end
@@ -1101,14 +1111,19 @@ class ClaimExtractor:
         return published, None
 
     def _foresee(self, tokenized: list[Tokens]) -> ArticleMemory:
-        """A memory that already knows the people the article names in full with a title
-        anywhere: a headline or a live blog's newest entry comes first and uses short
-        forms ("Villarin meets Zhou", "the Romanian president") before the full name."""
+        """A memory that already knows the people the article names in full with a title,
+        and its spacecraft, anywhere: a headline or a live blog's newest entry comes first
+        and uses short forms ("Villarin meets Zhou", "the Romanian president", "the
+        launch") before the full name."""
         scratch = ArticleMemory()
+        memory = ArticleMemory()
         for tokens in tokenized:
             if tokens and self.lex.titles.find(tokens):  # where full names are introduced
                 self.entities.find(tokens, scratch)
-        memory = ArticleMemory()
+            # and the spacecraft it launches, which names the launch's story even where
+            # the rocket comes first ("the Atlas rocket ... the Starliner capsule")
+            for name, carrier in _vehicle_names(tokens, self.lex):
+                _note_vehicle(memory, name, carrier)
         memory.by_surname = {key: mention for key, mention in scratch.by_surname.items()
                              if " " in mention.name}
         memory.by_country = dict(scratch.by_country)
