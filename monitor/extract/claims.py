@@ -102,7 +102,7 @@ _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "wh
 # "..., the foreign ministry announced": who speaks for a party, not the party's event
 _TRAILING_ATTRIBUTION = {"announced", "confirmed", "announces", "confirms"}
 _SPOKESBODIES = {"ministry", "office", "presidency", "spokesman", "spokeswoman", "spokesperson",
-                 "official", "officials", "palace", "embassy", "statement", "diplomats"}
+                 "official", "officials", "palace", "embassy", "statement", "diplomats", "house"}
 _NATION_NOUNS = {"countries", "governments", "nations", "states"}
 _DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that"}
 _PRESENT = {"is", "are", "was", "were", "been", "currently", "now", "already", "'s", "s"}
@@ -170,7 +170,7 @@ def _sources(tokens: list[Token], lex: Lexicon):  # noqa: ANN202 - a small gener
     for i, token in enumerate(tokens):
         if token.lower in _TRAILING_ATTRIBUTION and (
                 i + 1 == n or tokens[i + 1].text in BOUNDARIES or tokens[i + 1].text == "."
-                or tokens[i + 1].lower == "on") and any(
+                or tokens[i + 1].lower in ("on", "in")) and any(
                 t.lower in _SPOKESBODIES for t in tokens[max(0, i - 4):i]):
             pass  # ", Switzerland's foreign ministry announced on Thursday."
         elif token.lower not in lex.attribution_verbs or token.lower == "according":
@@ -939,7 +939,8 @@ class ClaimExtractor:
         # "Rojas told reporters the summit with Berglund would go ahead": the speaker is
         # the other side of a meeting "with" one person
         with_one = len(people) == 1 and event.end < len(tokens) \
-            and tokens[event.end].lower == "with" and not event.word.verb
+            and tokens[event.end].lower == "with" and not event.word.verb \
+            and not event.word.solo  # not "would travel with a delegation": who goes along
         if len(people) < 2 and (pronoun or with_one) and speakers and not event.exhaustive and (
                 joins or not event.uses_plural_pronoun):
             # "X said he would meet Y": the speaker is a party; "X said he would join them" too
