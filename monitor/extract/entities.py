@@ -313,7 +313,7 @@ class EntityFinder:
                 continue
             if i in places and not memory.by_surname.get(token.lower):
                 continue  # "San Francisco" is no transliteration of a person's name
-            honorific = i > 0 and tokens[i - 1].text.rstrip(".") in self.lex.honorifics
+            honorific = i > 0 and tokens[i - 1].lower.rstrip(".") in self.lex.honorifics
             if i + 2 < len(tokens) and tokens[i + 1].text == "-" and free(i, i + 3) and (
                     joined := memory.by_surname.get(f"{token.lower}-{tokens[i + 2].lower}")):
                 # "Asante-Mensah" after "Kwabena Asante-Mensah": a hyphenated surname
