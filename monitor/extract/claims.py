@@ -29,6 +29,7 @@ from monitor.extract.events import (
     find_events,
     find_places,
     name_of,
+    numbered_flight,
     place_of,
     place_tokens,
     spoken_call,
@@ -100,6 +101,7 @@ _TOLD = {"told", "tells", "telling", "briefed", "informed"}
 _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
                      "than", "over", "and", "or", "but", "during", "following", "despite"}
 # "..., the foreign ministry announced": who speaks for a party, not the party's event
+FLIGHT_SENTENCES = 3  # a flight named by number in the first sentences is the article's
 _TRAILING_ATTRIBUTION = {"announced", "confirmed", "announces", "confirms"}
 _SPOKESBODIES = {"ministry", "office", "presidency", "spokesman", "spokeswoman", "spokesperson",
                  "official", "officials", "palace", "embassy", "statement", "diplomats", "house"}
@@ -701,6 +703,10 @@ class ClaimExtractor:
                     # "Nordlys's first crewed launch", "It is due to blast off": the
                     # article's vehicle, named earlier ("the Kestrel capsule")
                     name = memory.vehicle
+                if memory.flight and (not name or name == memory.vehicle
+                                      or name in memory.carriers):
+                    # "Lince flight 3" named anywhere: "the Lince rocket", "the launch"
+                    name = memory.flight
             if event.word.kind == "vote":
                 # "the February 25 vote" after "Chile's presidential election": the
                 # article's election
@@ -1118,13 +1124,15 @@ class ClaimExtractor:
         launch") before the full name."""
         scratch = ArticleMemory()
         memory = ArticleMemory()
-        for tokens in tokenized:
+        for index, tokens in enumerate(tokenized):
             if tokens and self.lex.titles.find(tokens):  # where full names are introduced
                 self.entities.find(tokens, scratch)
             # and the spacecraft it launches, which names the launch's story even where
             # the rocket comes first ("the Atlas rocket ... the Starliner capsule")
             for name, carrier in _vehicle_names(tokens, self.lex):
                 _note_vehicle(memory, name, carrier)
+            if index < FLIGHT_SENTENCES:  # the flight the article is about, not "next"
+                memory.flight = memory.flight or numbered_flight(tokens)
         memory.by_surname = {key: mention for key, mention in scratch.by_surname.items()
                              if " " in mention.name}
         memory.by_country = dict(scratch.by_country)

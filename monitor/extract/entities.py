@@ -51,6 +51,7 @@ class ArticleMemory:
     vehicle: str | None = None  # the launch vehicle the article named first
     vehicle_is_carrier: bool = False  # a rocket, not the spacecraft it carries
     carriers: set[str] = field(default_factory=set)  # rockets named so far
+    flight: str | None = None  # the first flight the article names by number ("X flight 3")
     vote: str | None = None  # the vote the article named first ("presidential election")
     by_title: dict[str, str] = field(default_factory=dict)  # "emperor" -> "Emperor Tavian"
     last_name: str | None = None  # a capitalised name that ended the previous sentence

@@ -568,7 +568,11 @@ def place_of(event: EventMention, anchors: list[int], places: list[PlaceMention]
             continue
         # not "Lawmakers in Chile voted to delay the election": the vote and its subject
         # share the place
-        nearer = any(other is not event and min(abs(start - other.end), abs(other.start - end))
+        # not the event word inside this event's name ("launch Lince flight 3 from Z")
+        nearer = any(other is not event and not (
+            event.name and event.word.kind == other.word.kind == "launch"
+            and other.text.lower() in event.name.lower().split())
+                     and min(abs(start - other.end), abs(other.start - end))
                      < distance and not (other.word.verb and other.word.kind == event.word.kind
                                          and other.start < event.start and not event.word.verb)
                      for other in events)
@@ -716,9 +720,24 @@ def _vehicle_word_at(tokens: list[Token], k: int, lex: Lexicon) -> bool:
     return False
 
 
+def numbered_flight(tokens: list[Token], start: int = 0, end: int | None = None) -> str | None:
+    """The first flight named by number between `start` and `end`: "Lince flight 3",
+    "Starship Flight 5", "Kestrel mission 2"."""
+    stop = min(len(tokens), len(tokens) if end is None else end) - 2
+    for i in range(max(0, start), stop):
+        if tokens[i + 1].lower in ("flight", "mission") and tokens[i + 2].text.isdigit() \
+                and tokens[i].text[:1].isupper() and tokens[i].text.isalpha() \
+                and tokens[i].text not in _NOT_NAME_WORDS:
+            return " ".join(t.text for t in tokens[i:i + 3])
+    return None
+
+
 def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
               lex: Lexicon) -> str | None:
     start = event.start
+    if event.word.kind == "launch" and (
+            flight := numbered_flight(tokens, event.start - 4, event.end + 6)):
+        return flight  # "is due to launch Lince flight 3", "Lince flight 3 will lift off"
     if event.word.verb and event.word.kind in ("meeting", "call"):
         return None  # "Ilona Varga visited Doha": who met, not what the meeting is called
     if event.word.kind == "launch" and (event.word.verb or event.start > 0 and tokens[
