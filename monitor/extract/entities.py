@@ -103,8 +103,9 @@ def _name_run(tokens: list[Token], start: int, limit: int = 3) -> int:
         elif token.lower in _PARTICLES and end > start:
             # "van der Linde", "de la Cruz": particles count when a capitalised word follows
             stop = end
-            while stop < len(tokens) and tokens[stop].lower in _PARTICLES:
-                stop += 1
+            while stop < len(tokens) and (tokens[stop].lower in _PARTICLES
+                                          or tokens[stop].text == "-" and stop > end):
+                stop += 1  # and "al-Rashidi"
             if stop < len(tokens) and _capitalised(tokens[stop]) and tokens[stop].text.isalpha():
                 end = stop
             else:
@@ -218,6 +219,22 @@ class EntityFinder:
         """What `find` does to the memory when it finds no mention in a sentence."""
         memory.previous_people = memory.last_people
 
+    def _after_portfolio(self, tokens: list[Token], end: int) -> int:
+        """Where a title's name starts after its portfolio: "Minister of Development,
+        Industry and Trade Lucia Rocha", "Minister for Territorial Cohesion, Ines Lobo";
+        `end` itself when the title has none."""
+        if end >= len(tokens) or tokens[end].lower not in ("of", "for"):
+            return end
+        k = end + 1
+        while k < len(tokens) and (tokens[k].lower in self.lex.portfolio_words
+                                   or tokens[k].lower in ("and", "&", "the", "of", "for")
+                                   or tokens[k].text == "," and k + 1 < len(tokens)
+                                   and tokens[k + 1].lower in self.lex.portfolio_words):
+            k += 1
+        if k == end + 1 or tokens[k - 1].lower in ("and", "&", "the", "of", "for"):
+            return end
+        return k
+
     def _proxy(self, tokens: list[Token], mention: Mention) -> bool:
         """Whether a name only owns who acts: "Duarte's (special) envoy", "X's top aide"."""
         if mention.end + 2 >= len(tokens) or not possessive(tokens, mention.end):
@@ -259,8 +276,10 @@ class EntityFinder:
             mentions.remove(m)
             taken.difference_update(range(m.start, m.end))
         for title in titles:
-            start = title.end + (1 if title.end < len(tokens) and tokens[title.end].text == ","
-                                 else 0)
+            start = self._after_portfolio(tokens, title.end)
+            if start > title.end + 1:
+                taken.update(range(title.end, start))  # "of Development, Industry and Trade"
+            start += 1 if start < len(tokens) and tokens[start].text == "," else 0
             end = _name_run(tokens, start)
             if end == start:
                 continue
