@@ -374,7 +374,7 @@ class StoryBook:
             # an organisation the watchlist lacks goes by its full name too ("Ruvuma
             # Liberation Movement", not "Movement")
             unlisted = {p for p in story.participants
-                        if p.split()[-1] in self.lex.organisation_heads}
+                        if any(w in self.lex.organisation_heads for w in p.split())}
             groups = self.groups | unlisted if unlisted else self.groups
             story.title = title_of(story.participants, story.kind, story.name, story.location,
                                    groups)

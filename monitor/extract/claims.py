@@ -740,6 +740,16 @@ class ClaimExtractor:
             if not event.word.solo and len(event.participants) == 1 \
                     and event.participants[0].stand_in == "leader":
                 continue  # "The Peruvian president will also attend the summit": a guest
+            if event.word.kind == "vote" and len(event.participants) > 1:
+                # "the Chamber is due to vote on ratifying Mercosur's deal with EFTA": who
+                # votes comes first; what they vote on names no party ("a vote by the
+                # Senate", "in parliament" still do)
+                anchor = min([event.start, *(r.start for r in readings)])
+                voters = [m for m in event.participants if m.start < anchor or (
+                    m.start > 0 and tokens[m.start - 1 - (tokens[m.start - 1].lower == "the")]
+                    .lower in ("by", "in"))]
+                if voters:
+                    event.participants = voters
             if not self._enough_participants(event, name, tokens):
                 continue
             participants = tuple(sorted({m.name for m in event.participants}))
