@@ -104,7 +104,8 @@ _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "wh
 FLIGHT_SENTENCES = 3  # a flight named by number in the first sentences is the article's
 _TRAILING_ATTRIBUTION = {"announced", "confirmed", "announces", "confirms"}
 _SPOKESBODIES = {"ministry", "office", "presidency", "spokesman", "spokeswoman", "spokesperson",
-                 "official", "officials", "palace", "embassy", "statement", "diplomats", "house"}
+                 "official", "officials", "palace", "embassy", "statement", "diplomats", "house",
+                 "secretary"}
 _NATION_NOUNS = {"countries", "governments", "nations", "states"}
 _DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that"}
 _PRESENT = {"is", "are", "was", "were", "been", "currently", "now", "already", "'s", "s"}
@@ -172,7 +173,7 @@ def _sources(tokens: list[Token], lex: Lexicon):  # noqa: ANN202 - a small gener
     for i, token in enumerate(tokens):
         if token.lower in _TRAILING_ATTRIBUTION and (
                 i + 1 == n or tokens[i + 1].text in BOUNDARIES or tokens[i + 1].text == "."
-                or tokens[i + 1].lower in ("on", "in")) and any(
+                or tokens[i + 1].lower in ("on", "in") or tokens[i + 1].lower in WEEKDAYS) and any(
                 t.lower in _SPOKESBODIES for t in tokens[max(0, i - 4):i]):
             pass  # ", Switzerland's foreign ministry announced on Thursday."
         elif token.lower not in lex.attribution_verbs or token.lower == "according":
@@ -766,6 +767,11 @@ class ClaimExtractor:
                     # "Rojas will not attend the G20 summit", "Horikawa will not attend next
                     # week's summit of Pacific leaders": the summit goes on without them
                     continue
+                if cue_text.lower() in lex.reaction_cues and not event.word.verb \
+                        and 0 <= event.start - end <= 3 and status == "held":
+                    # "Japanese business groups have welcomed the visit": a reaction to
+                    # news of the visit, which is on
+                    status, rule = "planned", f"{rule}, a reaction to the {event.text} -> planned"
                 override = by_kind.get(cue_text.lower(), "")
                 if override is None:
                     continue  # "the forum launched by India and Japan": founded, not held
