@@ -1041,8 +1041,8 @@ class ClaimExtractor:
         """An event with a date but no cue: past dates say held, coming dates say planned."""
         near = [t for t in times if event.end <= t.start <= event.end + 5
                 or event.start - 3 <= t.end <= event.start]
-        if not near:
-            return None
+        if not near or possessive(tokens, event.end):
+            return None  # "go on sale on Monday through the festival's website"
         when = near[0]
         if when.text.isdigit():
             return None  # "the awards, launched in 2013": a year alone says no occasion
