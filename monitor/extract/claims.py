@@ -69,6 +69,7 @@ class Claim:
     caption: bool = False
     background: bool = False  # the cue only describes the event: "after the delayed vote"
     marks: tuple[tuple[str, str], ...] = ()  # (role, words) for `monitor explain`
+    leaders: tuple[tuple[str, str], ...] = ()  # (participant, the country they lead)
 
 
 class Cued(NamedTuple):
@@ -569,6 +570,17 @@ class ClaimExtractor:
         if any(cued.status in ("proposed", "planned") for _, cued in found):
             # "preparing to host a summit, though no date has been fixed": planned, undated
             found = [f for f in found if f[0].payload.phrase not in self.lex.undated_cues]
+        # "has not confirmed that a meeting will take place": what is not confirmed is
+        # not reported either, to the end of its clause
+        for match in self.lex.cues.find(tokens):
+            if match.payload.phrase in self.lex.detail_cues and match.end < len(tokens) \
+                    and tokens[match.end].lower == "that" and any(
+                        t.lower in self.lex.negators
+                        for t in tokens[max(0, match.start - 3):match.start]):
+                stop = next((k for k in range(match.end, len(tokens))
+                             if tokens[k].text in BOUNDARIES or tokens[k].text == "."),
+                            len(tokens))
+                found = [f for f in found if not match.end < f[0].start < stop]
         return found
 
     def _sentence_claims(self, sentence: Sentence, tokens: Tokens, article: Article,
@@ -1152,6 +1164,7 @@ class ClaimExtractor:
         memory.by_surname = {key: mention for key, mention in scratch.by_surname.items()
                              if " " in mention.name}
         memory.by_country = dict(scratch.by_country)
+        memory.leaders = dict(scratch.leaders)
         return memory
 
     def extract(self, article: Article) -> list[Claim]:
@@ -1185,6 +1198,9 @@ class ClaimExtractor:
             participants = tuple(sorted({full.get(p, p) for p in claim.participants}))
             if participants != claim.participants:
                 claim = replace(claim, participants=participants)
+            leaders = tuple((p, memory.leaders[p]) for p in participants if p in memory.leaders)
+            if leaders:
+                claim = replace(claim, leaders=leaders)
             key = (claim.participants, claim.kind, claim.name, claim.location, claim.status,
                    claim.effective)
             if key not in seen:

@@ -55,6 +55,7 @@ class ArticleMemory:
     vote: str | None = None  # the vote the article named first ("presidential election")
     by_title: dict[str, str] = field(default_factory=dict)  # "emperor" -> "Emperor Tavian"
     last_name: str | None = None  # a capitalised name that ended the previous sentence
+    leaders: dict[str, str] = field(default_factory=dict)  # "President X of Kenya": Kenya's
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""
@@ -166,6 +167,14 @@ class EntityFinder:
                 if entity and entity[0].payload.type == "country" and j + 1 < before \
                         and tokens[j + 1].text == "'":
                     return entity[0].payload.name
+        return None
+
+    def _country_after(self, tokens: list[Token], end: int) -> str | None:
+        """The country of "President Amara Okonkwo of Nigeria", after the name."""
+        if end + 1 < len(tokens) and tokens[end].lower == "of":
+            for match in self.lex.entities.find(tokens[end + 1:end + 5]):
+                if match.start == 0 and match.payload.type == "country":
+                    return match.payload.name
         return None
 
     def _not_a_name(self, words: list[Token]) -> bool:
@@ -283,12 +292,16 @@ class EntityFinder:
             end = _name_run(tokens, start)
             if end == start:
                 continue
-            country = self._nationality(tokens, title.start)
+            country = self._nationality(tokens, title.start) or self._country_after(tokens, end)
+            leads = title.payload in self.lex.leader_titles
             existing = [m for m in mentions if m.start == start]
             if existing:
                 if existing[0].type == "person":
                     memory.learn(existing[0] if existing[0].country or not country else Mention(
                         existing[0].name, "person", start, end, country))
+                    if leads and (existing[0].country or country):
+                        memory.leaders.setdefault(existing[0].name,
+                                                  existing[0].country or country)  # type: ignore[arg-type]
                 continue
             if not free(start, end) or any(t.start == start for t in titles):
                 continue  # "the Deputy Commissioner's residence": a title after a title
@@ -302,6 +315,8 @@ class EntityFinder:
             else:
                 name = " ".join(words).replace(" - ", "-")
             add(Mention(name, "person", start, end, country))
+            if leads and country:
+                memory.leaders.setdefault(name, country)  # "President X of Kenya" is Kenya's
         # "Luis Parra, Chile's foreign minister, met ...": a name before a title in apposition
         for title in titles:
             k = title.start
