@@ -70,6 +70,7 @@ class Claim:
     background: bool = False  # the cue only describes the event: "after the delayed vote"
     marks: tuple[tuple[str, str], ...] = ()  # (role, words) for `monitor explain`
     leaders: tuple[tuple[str, str], ...] = ()  # (participant, the country they lead)
+    event_word: str = ""  # the words that named the event: "summit", "state visit"
 
 
 class Cued(NamedTuple):
@@ -832,7 +833,8 @@ class ClaimExtractor:
                     marks.append(("date", r.date_text))
                 claims.append(Claim(participants, event.word.kind, name, location, r.status,
                                     r.when, sentence.text, sentence.index, source, r.cue, r.rule,
-                                    r.date_text, sentence.caption, r.background, tuple(marks)))
+                                    r.date_text, sentence.caption, r.background, tuple(marks),
+                                    event_word=event.text.lower()))
                 for other in _also_to(tokens, event, places, mentions, location) \
                         if location and r.when == article.published else ():
                     claims.append(replace(claims[-1], location=other, marks=(

@@ -317,6 +317,13 @@ class EntityFinder:
             add(Mention(name, "person", start, end, country))
             if leads and country:
                 memory.leaders.setdefault(name, country)  # "President X of Kenya" is Kenya's
+            if title.payload.endswith("s") and end < len(tokens) and tokens[end].lower == "and":
+                # "Presidents Ana Rojas and Tomas Berglund": the title is both names'
+                second = _name_run(tokens, end + 1)
+                if second - end >= 3 and free(end + 1, second) \
+                        and not self._not_a_name(tokens[end + 1:second]):
+                    add(Mention(" ".join(t.text for t in tokens[end + 1:second]), "person",
+                                end + 1, second))
         # "Luis Parra, Chile's foreign minister, met ...": a name before a title in apposition
         for title in titles:
             k = title.start

@@ -531,6 +531,12 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
             continue  # "in Lima's Estadio", "in the Kenyan city of Mombasa": not the place itself
         if lex.adjectives.find(words[:1]) or lex.titles.find(words[:1]):
             continue
+        known = [m for m in lex.places.find(words) if m.payload.kind not in ("venue", "water")]
+        if known and all(f.start != start for f in found):
+            # "at State House Mombasa": the venue is in a city the gazetteer knows
+            found.append(PlaceMention(start + known[-1].start, start + known[-1].end,
+                                      known[-1].payload, start))
+            continue
         name = " ".join(w.text for w in words)
         kind = "venue" if words[-1].text in lex.venue_words else "city"
         if all(f.start != start for f in found):
