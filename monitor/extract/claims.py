@@ -103,6 +103,8 @@ _TOLD = {"told", "tells", "telling", "briefed", "informed"}
 _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
                      "than", "over", "and", "or", "but", "during", "following", "despite"}
 # "..., the foreign ministry announced": who speaks for a party, not the party's event
+_RELATIVE_AUXILIARIES = {"was", "were", "is", "are", "had", "has", "have", "been", "being",
+                         "already", "twice", "once"}
 FLIGHT_SENTENCES = 3  # a flight named by number in the first sentences is the article's
 _TRAILING_ATTRIBUTION = {"announced", "confirmed", "announces", "confirms"}
 _SPOKESBODIES = {"ministry", "office", "presidency", "spokesman", "spokeswoman", "spokesperson",
@@ -603,6 +605,10 @@ class ClaimExtractor:
         events = [e for e in found if not any(
             m.type == "organisation" and m.start <= e.start and e.end <= m.end
             and m.end - m.start > 1 for m in mentions)]
+        # "the Nordic Cup final", "a summit meeting": one event, named by its last word
+        events = [e for k, e in enumerate(events) if not (
+            k + 1 < len(events) and events[k + 1].start == e.end
+            and events[k + 1].word.kind == e.word.kind and not e.word.verb)]
         call = spoken_call(tokens, mentions, lex) if mentions else None
         if call is not None and not any(e.word.kind in ("meeting", "call") and not any(
                 t.text in BOUNDARIES for t in tokens[min(e.end, call.end):max(e.start,
@@ -953,6 +959,9 @@ class ClaimExtractor:
             return True  # "his upcoming trip", "the twice delayed visit"; not "Chile suspended"
         if start > event.end and _aside(tokens, start, event.end):
             return True  # "the joint commission, dormant since 2019, would meet in Accra"
+        if start > event.end and tokens[event.end].lower in ("that", "which") and all(
+                t.lower in _RELATIVE_AUXILIARIES for t in tokens[event.end + 1:start]):
+            return True  # "beating Rojas in a final that was moved to Tromsø"
         before = tokens[max(0, start - 6):start]
         cut = max((k for k, t in enumerate(before) if t.text in BOUNDARIES), default=-1)
         before = before[cut + 1:]
