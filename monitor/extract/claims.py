@@ -103,6 +103,7 @@ _TOLD = {"told", "tells", "telling", "briefed", "informed"}
 _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
                      "than", "over", "and", "or", "but", "during", "following", "despite"}
 # "..., the foreign ministry announced": who speaks for a party, not the party's event
+_ENDING_VERBS = {"ended", "concluded", "finished", "closed", "completed", "wrapped"}
 _RELATIVE_AUXILIARIES = {"was", "were", "is", "are", "had", "has", "have", "been", "being",
                          "already", "twice", "once"}
 FLIGHT_SENTENCES = 3  # a flight named by number in the first sentences is the article's
@@ -925,6 +926,10 @@ class ClaimExtractor:
         nxt = tokens[match.end]
         if nxt.lower in self.lex.planning_subjects:
             return False  # "scrapped plans to visit Oslo": the event's plans
+        if nxt.lower in _DETERMINERS and tokens[match.start].lower in _ENDING_VERBS \
+                and match.start not in event_starts:
+            # "the package that ended the dispute": what ended is not an event
+            return not any(k in event_starts for k in range(match.end + 1, match.end + 4))
         return (nxt.text.isalpha() and nxt.text.islower() and match.end not in event_starts
                 and nxt.lower not in self.lex.clause_words and not nxt.lower.endswith("ly")
                 and nxt.lower not in ("today", "tonight", "yesterday", "tomorrow", "again",

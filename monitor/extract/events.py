@@ -412,7 +412,9 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         host = next((k for k in range(end, min(end + 7, len(tokens)))
                      if tokens[k].lower in _HOSTING), None)
         if host is not None and not linked and place.kind != "country" and not any(
-                t.text in (".", ";") for t in tokens[end:host]):
+                t.text in (".", ";") or t.lower in ("that", "which") for t in tokens[end:host]) \
+                and not any(end <= m.start < host for m in mentions):
+            # not "Dar es Salaam agreed that Kenya should host": Kenya hosts
             # "Perth has been confirmed as the host of the Games", "Lima is to host"
             places.append(PlaceMention(start, end, place, host))
             continue
