@@ -240,6 +240,33 @@ def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) ->
             + event.participants
 
 
+def _compound_modifiers(tokens: list[Token], mentions: list[Mention],
+                        events: list[EventMention]) -> set[int]:
+    """Start positions of parties joined by hyphens into a modifier of something other
+    than an event: "the U.S.-Mexico-Canada Agreement" names no party of the talks, while
+    "the Kenya-Tanzania (business) summit" does."""
+    starts = {e.start for e in events}
+    found: set[int] = set()
+    ordered = sorted(mentions, key=lambda m: m.start)
+    k = 0
+    while k < len(ordered):
+        run = [ordered[k]]
+        while k + 1 < len(ordered) and ordered[k + 1].start == run[-1].end + 1 \
+                and tokens[run[-1].end].text in ("-", "–", "/"):
+            k += 1
+            run.append(ordered[k])
+        k += 1
+        if len(run) < 2:
+            continue
+        after = run[-1].end
+        while after < len(tokens) and after - run[-1].end < 3 and after not in starts \
+                and tokens[after].text.isalpha() and tokens[after].text.islower():
+            after += 1
+        if after not in starts:
+            found |= {m.start for m in run}
+    return found
+
+
 def _trip_for(tokens: list[Token], event: EventMention,
               events: list[EventMention]) -> EventMention | None:
     """The trip a meeting is the purpose of, if the text says so: "travel to Freetown in
@@ -625,6 +652,7 @@ class ClaimExtractor:
         excluded |= {m.start for m in mentions if m.type == "organisation" and m.start > 0 and (
             tokens[m.start - 1].lower in _TOLD or m.start > 1 and tokens[m.start - 1].lower
             == "the" and tokens[m.start - 2].lower in _TOLD)}
+        excluded |= _compound_modifiers(tokens, mentions, events)
         # "President Amara Okonkwo of Nigeria": the country is her nationality, not a party
         people_ends = {m.end for m in mentions if m.type == "person"}
         for m in mentions:
