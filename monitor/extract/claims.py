@@ -954,6 +954,10 @@ class ClaimExtractor:
         nxt = tokens[match.end]
         if nxt.lower in self.lex.planning_subjects:
             return False  # "scrapped plans to visit Oslo": the event's plans
+        if nxt.lower in _DETERMINERS and match.payload.phrase in self.lex.reaction_cues \
+                and match.end + 1 < len(tokens) \
+                and tokens[match.end + 1].lower in self.lex.reaction_objects:
+            return True  # "welcomed the announcement": a reaction to news, no meeting
         if nxt.lower in _DETERMINERS and tokens[match.start].lower in _ENDING_VERBS \
                 and match.start not in event_starts:
             # "the package that ended the dispute": what ended is not an event
