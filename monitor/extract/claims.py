@@ -1153,6 +1153,11 @@ class ClaimExtractor:
             if forward and t.start >= cue[1] and cue_text.lower() not in self.lex.dating_cues \
                     and not (t.day and t.day < published):
                 continue  # "set for March 18", "planning to visit in July": the event's date
+            month = MONTHS.get(t.text.lower(), 5 if t.text == "May" else 0)
+            if forward and month and t.start >= cue[1] \
+                    and cue_text.lower() not in self.lex.dating_cues \
+                    and 0 < (month - published.month) % 12 <= 6:
+                continue  # "the announcement of a summit in May", in February: May ahead
             distance = min(_distance(tokens, cue, (t.start, t.end), 2),
                            _distance(tokens, event, (t.start, t.end), 2))
             if t.start >= event[1]:
