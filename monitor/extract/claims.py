@@ -348,12 +348,13 @@ def _mediators(tokens: list[Token], mentions: list[Mention], lex: Lexicon) -> se
     for i, token in enumerate(tokens):
         if token.lower not in lex.mediator_words:
             continue
-        k = i + 1
-        if k < len(tokens) and tokens[k].lower in ("from", "by", "of", "including"):
+        k = i + 1 + (i + 1 < len(tokens) and tokens[i + 1].text == '"')
+        if k < len(tokens) and tokens[k].lower in ("from", "by", "of", "including", "with"):
             k += 1
         while k < len(tokens):
-            if tokens[k].lower in ("the", "and", ",", "a"):
-                k += 1
+            if tokens[k].lower in ("the", "and", ",", "a", "representatives", "envoys",
+                                   "delegates", "officials", "of", "bloc"):
+                k += 1  # "in partnership with representatives of the African Union"
             elif k in starts:
                 found.add(k)
                 k = starts[k].end
