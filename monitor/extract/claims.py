@@ -1255,7 +1255,12 @@ class ClaimExtractor:
         full = _full_names(memory)
         # "postponed on Monday and now rescheduled for July 22": the new date is the news
         renewed = {(c.participants, c.kind, c.name, c.effective) for c in found
-                   if c.status == "planned" and c.cue.lower() in self.lex.new_date_cues}
+                   if c.status == "planned" and (c.cue.lower() in self.lex.new_date_cues
+                                                 or "now" in c.cue.lower().split())}
+        # "what it means for Vâlcescu's postponed trip": a modifier recalls an earlier
+        # state; the same day's main statement about the event is the news
+        told = {(c.participants, c.kind, c.name, c.effective) for c in found
+                if not (c.background or c.caption)}
         # "canceled a planned July trip ... would be rescheduled to a later date": the
         # same day's postponement says what the cancellation means
         deferred = {(c.participants, c.kind, c.name, c.effective): c.location for c in found
@@ -1267,6 +1272,8 @@ class ClaimExtractor:
                     claim.participants, claim.kind, claim.name, claim.effective) in renewed:
                 continue
             key = (claim.participants, claim.kind, claim.name, claim.effective)
+            if claim.background and key in told:
+                continue
             if claim.status == "cancelled" and key in deferred and (
                     not claim.location or not deferred[key]
                     or deferred[key] == claim.location):
