@@ -138,28 +138,18 @@ class PhraseMatcher(Generic[T]):
         return self._find([t.lower for t in tokens])
 
     def _find(self, lowers: list[str]) -> list[PhraseMatch[T]]:
-        tree, skippable = self._tree, self.skippable
+        tree = self._tree
         if tree.keys().isdisjoint(lowers):
             return []  # no phrase starts with any of these words: most sentences
-        firsts = tree.keys() & lowers
         found: list[PhraseMatch[T]] = []
-        # where the phrases may start, found by list.index (in C) rather than a loop
-        positions = []
-        for word in firsts:
-            i = lowers.index(word)
-            while True:
-                positions.append(i)
-                try:
-                    i = lowers.index(word, i + 1)
-                except ValueError:
-                    break
-        if len(firsts) > 1:
-            positions.sort()
+        may_skip = bool(self.skippable)
         end = 0  # matches do not overlap: the next one starts at or after `end`
-        for i in positions:
+        # where the phrases may start: one pass in a comprehension (the per-word
+        # list.index search it replaces raised a ValueError for every first word found)
+        for i in [i for i, word in enumerate(lowers) if word in tree]:
             if i < end:
                 continue
-            stop, payload = self._longest(tree[lowers[i]], lowers, i + 1, bool(skippable))
+            stop, payload = self._longest(tree[lowers[i]], lowers, i + 1, may_skip)
             if stop:
                 found.append(PhraseMatch(i, stop, payload))
                 end = stop
