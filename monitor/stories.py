@@ -209,6 +209,8 @@ class StoryBook:
             return True  # "reached an impasse" beside "suspended the talks" the same day
         if _next_occasion(claim):
             return False  # "agreed to meet again": the next occasion
+        if claim.name and story.name and _numbers(claim.name) and not _numbers(story.name):
+            return False  # after "Galah lifted off", "Galah Flight 4" is the next one
         if claim.name and story.name and same_name(claim.name, story.name):
             return True
         if claim.location and story.location and self.places_compatible(

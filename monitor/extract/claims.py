@@ -213,15 +213,19 @@ ANAPHORA_SENTENCES = 2
 
 
 def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) -> None:
-    """"X will travel to Oslo for talks with Y": the talks are X's too."""
+    """"X will travel to Oslo for talks with Y", "X arrived in Oslo on Monday and spent
+    the day in talks with Y": the talks are X's too."""
     for k, event in enumerate(events):
         if event.word.verb or event.word.kind != "meeting" or event.start < 2:
             continue
-        if "for" not in (t.lower for t in tokens[max(0, event.start - 3):event.start]):
+        purpose = "for" in (t.lower for t in tokens[max(0, event.start - 3):event.start])
+        if not purpose and len(event.participants) != 1:
             continue
         trip = next((e for e in reversed(events[:k]) if e.word.verb and e.participants
                      and 0 < event.start - e.end <= 10), None)
-        if trip is None:
+        if trip is None or not purpose and (
+                trip.word.kind != "meeting" or not trip.word.solo
+                or "and" not in (t.lower for t in tokens[trip.end:event.start])):
             continue
         names = {m.name for m in event.participants}
         event.participants = [m for m in trip.participants if m.name not in names] \
@@ -240,6 +244,34 @@ def _trip_for(tokens: list[Token], event: EventMention,
     return next((e for e in reversed(events) if e.end <= event.start and e.word.solo
                  and e.word.verb and event.start - e.end <= 10 and not any(
                      t.text in BOUNDARIES for t in tokens[e.end:event.start])), None)
+
+
+_LIST_GAPS = ([","], ["and"], [",", "and"], ["and", "the"], [",", "the"], [",", "and", "the"],
+              ["and", "to"], ["and", "to", "the"])
+
+
+def _also_to(tokens: list[Token], event: EventMention, places: list[PlaceMention],
+             mentions: list[Mention], location: str) -> list[str]:
+    """The other countries of "travels to France and Germany" or "visits to Chile, Peru
+    and Bolivia": separate visits, each a story. Not "a trip to Congo and South Sudan"
+    (one trip, one story) or "to Paris and Bordeaux" (one country)."""
+    if not event.word.solo or not (event.word.verb or event.text.lower().endswith("s")):
+        return []
+    countries = sorted({(p.start, p.end, p.place.name) for p in places
+                        if p.place.kind == "country" and p.start >= event.end}
+                       | {(m.start, m.end, m.name) for m in mentions
+                          if m.type == "country" and m.start >= event.end})
+    k = next((k for k, c in enumerate(countries) if c[2] == location), None)
+    if k is None:
+        return []
+    others: list[str] = []
+    end = countries[k][1]
+    for start, stop, name in countries[k + 1:]:
+        if [t.lower for t in tokens[end:start]] not in _LIST_GAPS:
+            break
+        others.append(name)
+        end = stop
+    return others
 
 
 def _host_event(tokens: list[Token], event: EventMention,
@@ -384,24 +416,37 @@ def _presence(tokens: list[Token], events: list[EventMention],
 
 def _vehicle_names(tokens: list[Token], lex: Lexicon) -> list[tuple[str, bool]]:
     """Launch vehicles the sentence names, each with whether it is a carrier rocket:
-    "the Kestrel capsule" (False), "an Osprey rocket" (True)."""
+    "the Kestrel capsule" (False), "an Osprey rocket" (True), "the Aurora-2 satellite"."""
     found: list[tuple[str, bool]] = []
     if lex.vehicle_words.isdisjoint(tokens.lowers if isinstance(tokens, Tokens)
                                     else [t.lower for t in tokens]):
         return found
     for i in range(1, len(tokens)):
-        if tokens[i].lower in lex.vehicle_words and tokens[i - 1].text[:1].isupper() \
-                and tokens[i - 1].text[:1].isalpha() and tokens[i - 1].lower not in MONTHS \
-                and tokens[i - 1].text not in NOT_NAMES:
+        numbered = i > 2 and tokens[i - 1].text.isdigit() and tokens[i - 2].text == "-" \
+            and tokens[i - 3].text[:1].isupper()  # "the Aurora-2 satellite"
+        if tokens[i].lower in lex.vehicle_words and (numbered or tokens[i - 1].text[:1].isupper()
+                                                     and tokens[i - 1].text[:1].isalpha()) \
+                and tokens[i - 1].lower not in MONTHS and tokens[i - 1].text not in NOT_NAMES:
             start = i - 1
-            while start > 0 and (tokens[start - 1].text[:1].isupper() or tokens[start - 1].text
-                                 == "-") and tokens[start - 1].text[:1].isalnum():
+            while start > 0 and (tokens[start - 1].text[:1].isupper()
+                                 and tokens[start - 1].text[:1].isalnum()
+                                 or tokens[start - 1].text == "-" and start > 1
+                                 and tokens[start - 2].text[:1].isupper()):
                 start -= 1
             while tokens[start].text in NOT_NAMES:
                 start += 1  # "The Osprey rocket" at the start of a sentence
             name = " ".join(t.text for t in tokens[start:i]).replace(" - ", "-")
             found.append((name, tokens[i].lower in lex.carrier_words))
     return found
+
+
+def _note_vehicle(memory: ArticleMemory, name: str, carrier: bool) -> None:
+    """Remember a vehicle: the article's vehicle is the first spacecraft it names, else
+    the first rocket."""
+    if carrier:
+        memory.carriers.add(name)
+    if memory.vehicle is None or memory.vehicle_is_carrier and not carrier:
+        memory.vehicle, memory.vehicle_is_carrier = name, carrier
 
 
 def _remember_vehicles(tokens: list[Token], lex: Lexicon, memory: ArticleMemory) -> None:
@@ -413,10 +458,7 @@ def _remember_vehicles(tokens: list[Token], lex: Lexicon, memory: ArticleMemory)
         # "... test pilots for Nordlys's Kestrel. The capsule is ...": the name just before
         found.append((memory.last_name, False))
     for name, carrier in found:
-        if carrier:
-            memory.carriers.add(name)
-        if memory.vehicle is None or memory.vehicle_is_carrier and not carrier:
-            memory.vehicle, memory.vehicle_is_carrier = name, carrier
+        _note_vehicle(memory, name, carrier)
     # the capitalised name that ends this sentence, for the next one's "The capsule"
     end = len(tokens) - (tokens[-1].text in (".", "!", "?") if tokens else 0)
     start = end
@@ -526,10 +568,9 @@ class ClaimExtractor:
             found = [f for f in found if f[0].payload.phrase not in self.lex.undated_cues]
         return found
 
-    def _sentence_claims(self, sentence: Sentence, article: Article, memory: ArticleMemory,
-                         recent: list[EventMention]) -> list[Claim]:
+    def _sentence_claims(self, sentence: Sentence, tokens: Tokens, article: Article,
+                         memory: ArticleMemory, recent: list[EventMention]) -> list[Claim]:
         lex = self.lex
-        tokens = tokenize(strip_asides(sentence.text))
         if not tokens:
             return []
         found = find_events(tokens, lex)
@@ -620,7 +661,9 @@ class ClaimExtractor:
             self._resolve_anaphora(event, tokens, recent + earlier, memory, speakers,
                                    sentence.index)
             readings = list(linked.get(k, []))
-            if event.word.status:
+            if event.word.status and not any(r.start <= event.start and event.end <= r.end
+                                             for r in readings):
+                # not "was to have met": a cue that holds the event word reads it
                 negated = any(t.lower in lex.negators
                               for t in tokens[max(0, event.start - 3):event.start])
                 status = event.word.status
@@ -736,6 +779,14 @@ class ClaimExtractor:
             if location is None and host is not None:
                 # "to meet on the sidelines of the EU summit in Brussels": where it is held
                 location = place_of(host, [host.start], places, events, lex)
+            if location is None and chosen and not event.word.solo \
+                    and all(r.status == "held" for r in chosen):
+                # "arrived in Pretoria on Monday and spent the day in talks with Mahlangu":
+                # the talks were held where the traveller arrived
+                arrival = next((e for e in reversed(events[:k]) if e.word.solo and e.word.verb
+                                and e.word.status == "held"), None)
+                if arrival is not None:
+                    location = place_of(arrival, [arrival.start], places, [arrival], lex)
             for r in chosen:
                 marks = [("event", event.text), ("cue", r.cue)]
                 marks += [("who", _join(tokens[m.start:m.end])) for m in event.participants
@@ -748,6 +799,10 @@ class ClaimExtractor:
                 claims.append(Claim(participants, event.word.kind, name, location, r.status,
                                     r.when, sentence.text, sentence.index, source, r.cue, r.rule,
                                     r.date_text, sentence.caption, r.background, tuple(marks)))
+                for other in _also_to(tokens, event, places, mentions, location) \
+                        if location and r.when == article.published else ():
+                    claims.append(replace(claims[-1], location=other, marks=(
+                        *[m for m in marks if m[0] != "place"], ("place", other))))
                 moved_to = _moved_to(tokens, r, places, location, lex.relocation_cues)
                 if moved_to:
                     # "moved from Tbilisi to Vienna": cancelled there, planned here
@@ -1004,6 +1059,8 @@ class ClaimExtractor:
                 # "cancelled a planned July trip", "the September 4 meeting is in
                 # jeopardy": the event's date, not the claim's
                 continue
+            if possessive(tokens, t.end) and not 0 <= event[0] - (t.end + 2) <= 2:
+                continue  # "under way, three weeks late after October's fire": the fire's date
             if t.start < cue[0] and any(k.lower in ("which", "that") for k in tokens[
                     event[1]:t.start]) and any(k.text == "," for k in tokens[t.end:cue[0]]):
                 continue  # "the summit, which was due on Friday, has been cancelled"
@@ -1032,6 +1089,10 @@ class ClaimExtractor:
             # "X meets Y in Bali, Indonesia, November 14, 2022": a caption's one full date
             return full[0].day, full[0].text  # type: ignore[return-value]
         window = tokens[max(0, cue[0] - 4):cue[0]]
+        if forward and words[:1] and words[0] in self.lex.lapsed_plan_words and cue[0] > 0 \
+                and tokens[cue[0] - 1].lower in ("was", "were") and not any(
+                    t.lower in self.lex.attribution_verbs for t in tokens[:cue[0]]):
+            return published - timedelta(days=1), "was"  # "was due to visit": a lapsed plan
         if cue[0] > 0 and tokens[cue[0] - 1].lower in ("was", "were") and any(
                 t.lower in ("originally", "initially") for t in tokens[:cue[0]]):
             # "was originally expected in late 2026 but was pushed into 2027": history
@@ -1049,13 +1110,34 @@ class ClaimExtractor:
             return published - timedelta(days=1), "had"
         return published, None
 
+    def _foresee(self, tokenized: list[Tokens]) -> ArticleMemory:
+        """A memory that already knows the people the article names in full with a title,
+        and its spacecraft, anywhere: a headline or a live blog's newest entry comes first
+        and uses short forms ("Villarin meets Zhou", "the Romanian president", "the
+        launch") before the full name."""
+        scratch = ArticleMemory()
+        memory = ArticleMemory()
+        for tokens in tokenized:
+            if tokens and self.lex.titles.find(tokens):  # where full names are introduced
+                self.entities.find(tokens, scratch)
+            # and the spacecraft it launches, which names the launch's story even where
+            # the rocket comes first ("the Atlas rocket ... the Starliner capsule")
+            for name, carrier in _vehicle_names(tokens, self.lex):
+                _note_vehicle(memory, name, carrier)
+        memory.by_surname = {key: mention for key, mention in scratch.by_surname.items()
+                             if " " in mention.name}
+        memory.by_country = dict(scratch.by_country)
+        return memory
+
     def extract(self, article: Article) -> list[Claim]:
         """Every claim in the article, in sentence order, without duplicates."""
-        memory = ArticleMemory()
+        sentences = list(split_sentences(article.text))
+        tokenized = [tokenize(strip_asides(sentence.text)) for sentence in sentences]
+        memory = self._foresee(tokenized)
         recent: list[EventMention] = []
         found = []
-        for sentence in split_sentences(article.text):
-            found += self._sentence_claims(sentence, article, memory, recent)
+        for sentence, tokens in zip(sentences, tokenized, strict=True):
+            found += self._sentence_claims(sentence, tokens, article, memory, recent)
         full = _full_names(memory)
         # "postponed on Monday and now rescheduled for July 22": the new date is the news
         renewed = {(c.participants, c.kind, c.name, c.effective) for c in found

@@ -273,7 +273,7 @@ class EntityFinder:
                     memory.learn(existing[0] if existing[0].country or not country else Mention(
                         existing[0].name, "person", start, end, country))
                 continue
-            if not free(start, end) or self.lex.titles.find(tokens[start:start + 1]):
+            if not free(start, end) or any(t.start == start for t in titles):
                 continue  # "the Deputy Commissioner's residence": a title after a title
             words = [t.text for t in tokens[start:end]]
             known = memory.by_surname.get(words[-1].lower())
@@ -324,7 +324,11 @@ class EntityFinder:
                 continue
             known = memory.by_surname.get(token.lower)
             if known:
-                add(Mention(known.name, "person", i, i + 1, known.country))
+                # the whole name when it is written out ("Luísa Carvalho Mendes" again)
+                span = len(written := known.name.split())
+                if [t.text for t in tokens[i:i + span]] != written or not free(i, i + span):
+                    span = 1
+                add(Mention(known.name, "person", i, i + span, known.country))
                 continue
             if len(token.text) >= 5 and (entity := self._fuzzy(token.text)):
                 add(Mention(entity.name, entity.type, i, i + 1, entity.country))
@@ -337,6 +341,9 @@ class EntityFinder:
         for m in [m for m in mentions if m.type == "country"]:
             start = m.end + 2
             if start >= len(tokens) or not possessive(tokens, m.end):
+                continue
+            if any(p.type == "person" and p.start == start for p in mentions):
+                mentions.remove(m)  # a person the article names elsewhere too
                 continue
             end = _name_run(tokens, start)
             words = tokens[start:end]

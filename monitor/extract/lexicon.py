@@ -251,6 +251,7 @@ class Lexicon:
     relocation_cues: set[str] = field(default_factory=set)
     event_codes: set[str] = field(default_factory=set)
     time_cues: set[str] = field(default_factory=set)
+    lapsed_plan_words: set[str] = field(default_factory=set)
     vote_subjects: set[str] = field(default_factory=set)
     mediator_words: set[str] = field(default_factory=set)
     attendance_cues: set[str] = field(default_factory=set)
@@ -291,7 +292,7 @@ _WORD_SETS = ("negators", "modals", "attribution_verbs", "place_blockers", "orga
               "descriptors", "background_markers", "planning_subjects", "planning_subject_cues",
               "dating_cues", "vote_types", "vehicle_words", "carrier_words", "proxy_nouns",
               "habitual_words", "cue_adverbs", "sub_events", "bodies", "relocation_cues",
-              "event_codes", "time_cues", "vote_subjects",
+              "event_codes", "time_cues", "lapsed_plan_words", "vote_subjects",
               "mediator_words", "attendance_cues", "venue_words",
               "hindsight_cues", "new_date_cues", "undated_cues", "detail_cues",
               "generic_name_words", "clause_words")
