@@ -245,7 +245,7 @@ class EntityFinder:
             taken.update(range(m.start, m.end))
 
         def free(start: int, end: int) -> bool:
-            return not any(i in taken for i in range(start, end))
+            return taken.isdisjoint(range(start, end))
 
         def add(mention: Mention) -> None:
             mentions.append(mention)

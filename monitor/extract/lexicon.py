@@ -38,7 +38,8 @@ _new_token = tuple.__new__
 
 class Tokens(list[Token]):
     """A sentence's tokens, with their lower-case words listed once (`lowers`) and each
-    phrase matcher's matches in them cached (`matches`, keyed by the matcher's id).
+    phrase matcher's matches in them cached (`matches`, keyed by the matcher itself,
+    which hashes by identity).
 
     A slice of it is a plain list; the matchers take either."""
 
@@ -47,7 +48,7 @@ class Tokens(list[Token]):
     def __init__(self, tokens: list[Token]) -> None:
         super().__init__(tokens)
         self.lowers = [t.lower for t in tokens]
-        self.matches: dict[int, list[PhraseMatch[Any]]] = {}
+        self.matches: dict[PhraseMatcher[Any], list[PhraseMatch[Any]]] = {}
         self._capitals: list[int] | None = None
 
     def capitals(self) -> list[int]:
@@ -133,9 +134,9 @@ class PhraseMatcher(Generic[T]):
 
         The result is shared (cached on `Tokens`): callers must not change it."""
         if isinstance(tokens, Tokens):
-            cached = tokens.matches.get(id(self))
+            cached = tokens.matches.get(self)
             if cached is None:
-                cached = tokens.matches[id(self)] = self._find(tokens.lowers)
+                cached = tokens.matches[self] = self._find(tokens.lowers)
             return cached
         return self._find([t.lower for t in tokens])
 
