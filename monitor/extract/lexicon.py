@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -77,7 +78,7 @@ def tokenize(text: str) -> Tokens:
     folded = text if text.isascii() else text.translate(_FOLD)  # folds only non-ASCII
     # tuple.__new__ builds each token without a Python-level __init__ call: this is
     # the hottest line of extraction
-    return Tokens([_new_token(Token, (word := m.group(), word.lower(), m.start(), m.end()))
+    return Tokens([_new_token(Token, (word := m[0], word.lower(), m.start(), m.end()))
                    for m in _TOKEN.finditer(folded)])
 
 
@@ -147,9 +148,9 @@ class PhraseMatcher(Generic[T]):
         found: list[PhraseMatch[T]] = []
         may_skip = bool(self.skippable)
         end = 0  # matches do not overlap: the next one starts at or after `end`
-        # where the phrases may start: one pass in a comprehension (the per-word
-        # list.index search it replaces raised a ValueError for every first word found)
-        for i in [i for i, word in enumerate(lowers) if word in tree]:
+        # where the phrases may start: the positions of words that start one, found in C
+        # (compress and map) rather than by a Python loop over every word
+        for i in compress(range(len(lowers)), map(tree.__contains__, lowers)):
             if i < end:
                 continue
             stop, payload = self._longest(tree[lowers[i]], lowers, i + 1, may_skip)
