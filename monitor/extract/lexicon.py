@@ -150,10 +150,14 @@ class PhraseMatcher(Generic[T]):
         end = 0  # matches do not overlap: the next one starts at or after `end`
         # where the phrases may start: the positions of words that start one, found in C
         # (compress and map) rather than by a Python loop over every word
-        for i in compress(range(len(lowers)), map(tree.__contains__, lowers)):
+        n = len(lowers)
+        for i in compress(range(n), map(tree.__contains__, lowers)):
             if i < end:
                 continue
-            stop, payload = self._longest(tree[lowers[i]], lowers, i + 1, may_skip)
+            node = tree[lowers[i]]
+            if not may_skip and _END not in node and (i + 1 == n or lowers[i + 1] not in node):
+                continue  # a first word the next word does not continue ("the" in most places)
+            stop, payload = self._longest(node, lowers, i + 1, may_skip)
             if stop:
                 found.append(PhraseMatch(i, stop, payload))
                 end = stop
