@@ -199,7 +199,11 @@ def _same_entity(mine: str, gold: str) -> bool:
             return True
     # "Rojas" against "Ana Rojas": a single word that is one of the other's words
     short, long_ = sorted((a_words, b_words), key=len)
-    return len(short) == 1 and short[0] in long_
+    if len(short) == 1 and short[0] in long_:
+        return True
+    # "Chamber of Deputies" against "Brazilian Chamber of Deputies": a name of several
+    # words inside the other
+    return len(short) >= 2 and f" {' '.join(short)} " in f" {' '.join(long_)} "
 
 
 def _same_place(mine: str, gold: str, within: Callable[[str], set[str]] | None = None) -> bool:

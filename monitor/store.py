@@ -128,6 +128,14 @@ def m070_story_listing(db: sqlite_utils.Database) -> None:
     listing.rebuild(db.conn)
 
 
+@migrations()
+def m080_leaders(db: sqlite_utils.Database) -> None:
+    # who leads which country ("President X of Kenya"), learned from articles, so that
+    # "the Kenya-Tanzania summit" is the summit of their presidents
+    db.execute("create table leaders (person text primary key, country text not null) "
+               "without rowid")
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -319,6 +327,15 @@ class Store:
         row = self.db.execute("select 1 from stories where id not in "
                               "(select story_id from story_keys) limit 1").fetchone()
         return bool(row)
+
+    def leaders(self) -> dict[str, str]:
+        """Every person known to lead a country, with the country."""
+        return dict(self.db.execute("select person, country from leaders").fetchall())
+
+    def add_leader(self, person: str, country: str) -> None:
+        """Remember that a person leads a country (the first country learned stays)."""
+        self._write("insert or ignore into leaders (person, country) values (?, ?)",
+                    [person, country])
 
     def set_story_keys(self, story_id: str, kind: str, keys: set[str]) -> None:
         """Index a story under each of its participant keys (replacing the old ones)."""

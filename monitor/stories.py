@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -180,6 +180,9 @@ class StoryBook:
         self.lex = lexicon
         self.groups = lexicon.group_names
         self._adjectives: dict[str, str | None] = {}
+        self._led_by: dict[str, set[str]] = {}  # country -> the people known to lead it
+        for person, country in store.leaders().items():
+            self._led_by.setdefault(country, set()).add(person)
         if store.story_keys_missing():
             with store.transaction():
                 self.rebuild_keys()
@@ -230,6 +233,24 @@ class StoryBook:
                 return apart <= 31 and claim.effective.year == held_on.year
             return apart <= SAME_OCCASION_DAYS
         return False
+
+    def _learn_leaders(self, claims: list[Claim]) -> None:
+        """Remember who leads which country, as articles say ("President X of Kenya")."""
+        for claim in claims:
+            for person, country in claim.leaders:
+                if not any(person in people for people in self._led_by.values()):
+                    self._led_by.setdefault(country, set()).add(person)
+                    self.store.add_leader(person, country)
+
+    def _by_leaders(self, claim: Claim) -> Claim:
+        """"The Kenya-Tanzania summit" as the summit of the one leader known for each
+        country (rules.toml leader_events); other claims as they are."""
+        if claim.event_word not in self.lex.leader_events or len(claim.participants) < 2:
+            return claim
+        heads = [self._led_by.get(p, set()) for p in claim.participants]
+        if not all(len(people) == 1 for people in heads):
+            return claim
+        return replace(claim, participants=tuple(sorted(next(iter(p)) for p in heads)))
 
     def _same_party(self, a: str, b: str) -> bool:
         """`same_party`, or a country and a body named after it ("Chile" for "Chilean
@@ -317,6 +338,8 @@ class StoryBook:
         """Store the claims, update their stories and return the alerts; call in a transaction."""
         changes: dict[str, _Change] = {}
         stories: dict[str, StoryRow] = {}
+        self._learn_leaders(claims)
+        claims = [self._by_leaders(c) for c in claims]
         ordered = sorted(enumerate(claims), key=lambda ic: (
             ic[1].effective, self.lex.status_rank(ic[1].status), ic[0]))
         here = _ArticleStories(halted=[
@@ -374,7 +397,7 @@ class StoryBook:
             # an organisation the watchlist lacks goes by its full name too ("Ruvuma
             # Liberation Movement", not "Movement")
             unlisted = {p for p in story.participants
-                        if p.split()[-1] in self.lex.organisation_heads}
+                        if any(w in self.lex.organisation_heads for w in p.split())}
             groups = self.groups | unlisted if unlisted else self.groups
             story.title = title_of(story.participants, story.kind, story.name, story.location,
                                    groups)

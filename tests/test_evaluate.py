@@ -103,3 +103,21 @@ def test_a_story_placed_in_the_country_matches_gold_placed_in_its_city(
     done = run_cli("evaluate", str(tmp_path / "cases"))
     assert ("precision 100% (1/1), recall 100% (1/1), final status 100% (1/1), "
             "0 split, 0 stray (0.00 per article)") in done.stdout
+
+
+def test_a_body_named_without_its_qualifier_matches_the_gold_body(tmp_path: Path) -> None:
+    case = tmp_path / "cases" / "chamber-vote"
+    case.mkdir(parents=True)
+    text = "The Chamber of Deputies is scheduled to vote on the budget on Tuesday."
+    (case / "001_vote-set.txt").write_text(f" date 2025-03-10 {text}\n")
+    gold = {"case": case.name, "description": "a vote scheduled",
+            "articles": [{"file": "001_vote-set.txt", "url": "", "date": "2025-03-10"}],
+            "stories": [{"key": "budget-vote", "kind": "vote",
+                         "participants": ["Chilean Chamber of Deputies"], "location": None,
+                         "timeline": [{"file": "001_vote-set.txt", "status": "planned",
+                                       "evidence": text}]}],
+            "notes": ""}
+    (case / "gold.json").write_text(json.dumps(gold))
+    done = run_cli("evaluate", str(tmp_path / "cases"))
+    assert ("precision 100% (1/1), recall 100% (1/1), final status 100% (1/1), "
+            "0 split, 0 stray (0.00 per article)") in done.stdout

@@ -348,3 +348,20 @@ def test_an_impasse_beside_a_suspension_is_about_the_talks_that_were_held(
                   "impasse when the Northern Front rejected Kalovia's demand to withdraw.")
     assert alerts == [("held", "paused")]
     assert [(s.location, s.status) for s in monitor.store.stories()] == [("Jeddah", "paused")]
+
+
+def test_a_summit_of_two_countries_is_the_summit_of_their_known_leaders(
+        monitor: Monitor, tmp_path: Path) -> None:
+    feed(monitor, "a.txt", "2025-02-15", "Chilean President Ana Rojas and Peruvian President "
+         "Tomas Berglund will hold a summit in Arica on March 18, officials said.")
+    assert feed(monitor, "b.txt", "2025-03-09", "The Chile-Peru summit in Arica has been "
+                "postponed, the foreign ministry said.") == [("planned", "postponed")]
+    assert [s.title for s in monitor.store.stories()] == ["Rojas–Berglund meeting in Arica"]
+    # what was learned is in the state: another process on it finds the same story
+    again = Monitor(load_settings(CONFIG, state_dir=str(tmp_path / "state")))
+    try:
+        assert feed(again, "c.txt", "2025-03-20", "The Chile-Peru summit will now be held "
+                    "in Arica on April 2, the foreign ministry said.") == [("postponed", "planned")]
+        assert len(again.store.stories()) == 1
+    finally:
+        again.close()

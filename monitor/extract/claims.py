@@ -29,6 +29,7 @@ from monitor.extract.events import (
     find_events,
     find_places,
     name_of,
+    numbered_flight,
     place_of,
     place_tokens,
     spoken_call,
@@ -68,6 +69,8 @@ class Claim:
     caption: bool = False
     background: bool = False  # the cue only describes the event: "after the delayed vote"
     marks: tuple[tuple[str, str], ...] = ()  # (role, words) for `monitor explain`
+    leaders: tuple[tuple[str, str], ...] = ()  # (participant, the country they lead)
+    event_word: str = ""  # the words that named the event: "summit", "state visit"
 
 
 class Cued(NamedTuple):
@@ -100,9 +103,14 @@ _TOLD = {"told", "tells", "telling", "briefed", "informed"}
 _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
                      "than", "over", "and", "or", "but", "during", "following", "despite"}
 # "..., the foreign ministry announced": who speaks for a party, not the party's event
+_ENDING_VERBS = {"ended", "concluded", "finished", "closed", "completed", "wrapped"}
+_RELATIVE_AUXILIARIES = {"was", "were", "is", "are", "had", "has", "have", "been", "being",
+                         "already", "twice", "once"}
+FLIGHT_SENTENCES = 3  # a flight named by number in the first sentences is the article's
 _TRAILING_ATTRIBUTION = {"announced", "confirmed", "announces", "confirms"}
 _SPOKESBODIES = {"ministry", "office", "presidency", "spokesman", "spokeswoman", "spokesperson",
-                 "official", "officials", "palace", "embassy", "statement", "diplomats"}
+                 "official", "officials", "palace", "embassy", "statement", "diplomats", "house",
+                 "secretary"}
 _NATION_NOUNS = {"countries", "governments", "nations", "states"}
 _DETERMINERS = {"a", "an", "the", "its", "their", "his", "her", "our", "this", "that"}
 _PRESENT = {"is", "are", "was", "were", "been", "currently", "now", "already", "'s", "s"}
@@ -170,7 +178,7 @@ def _sources(tokens: list[Token], lex: Lexicon):  # noqa: ANN202 - a small gener
     for i, token in enumerate(tokens):
         if token.lower in _TRAILING_ATTRIBUTION and (
                 i + 1 == n or tokens[i + 1].text in BOUNDARIES or tokens[i + 1].text == "."
-                or tokens[i + 1].lower == "on") and any(
+                or tokens[i + 1].lower in ("on", "in") or tokens[i + 1].lower in WEEKDAYS) and any(
                 t.lower in _SPOKESBODIES for t in tokens[max(0, i - 4):i]):
             pass  # ", Switzerland's foreign ministry announced on Thursday."
         elif token.lower not in lex.attribution_verbs or token.lower == "according":
@@ -230,6 +238,33 @@ def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) ->
         names = {m.name for m in event.participants}
         event.participants = [m for m in trip.participants if m.name not in names] \
             + event.participants
+
+
+def _compound_modifiers(tokens: list[Token], mentions: list[Mention],
+                        events: list[EventMention]) -> set[int]:
+    """Start positions of parties joined by hyphens into a modifier of something other
+    than an event: "the U.S.-Mexico-Canada Agreement" names no party of the talks, while
+    "the Kenya-Tanzania (business) summit" does."""
+    starts = {e.start for e in events}
+    found: set[int] = set()
+    ordered = sorted(mentions, key=lambda m: m.start)
+    k = 0
+    while k < len(ordered):
+        run = [ordered[k]]
+        while k + 1 < len(ordered) and ordered[k + 1].start == run[-1].end + 1 \
+                and tokens[run[-1].end].text in ("-", "–", "/"):
+            k += 1
+            run.append(ordered[k])
+        k += 1
+        if len(run) < 2:
+            continue
+        after = run[-1].end
+        while after < len(tokens) and after - run[-1].end < 3 and after not in starts \
+                and tokens[after].text.isalpha() and tokens[after].text.islower():
+            after += 1
+        if after not in starts:
+            found |= {m.start for m in run}
+    return found
 
 
 def _trip_for(tokens: list[Token], event: EventMention,
@@ -566,6 +601,17 @@ class ClaimExtractor:
         if any(cued.status in ("proposed", "planned") for _, cued in found):
             # "preparing to host a summit, though no date has been fixed": planned, undated
             found = [f for f in found if f[0].payload.phrase not in self.lex.undated_cues]
+        # "has not confirmed that a meeting will take place": what is not confirmed is
+        # not reported either, to the end of its clause
+        for match in self.lex.cues.find(tokens):
+            if match.payload.phrase in self.lex.detail_cues and match.end < len(tokens) \
+                    and tokens[match.end].lower == "that" and any(
+                        t.lower in self.lex.negators
+                        for t in tokens[max(0, match.start - 3):match.start]):
+                stop = next((k for k in range(match.end, len(tokens))
+                             if tokens[k].text in BOUNDARIES or tokens[k].text == "."),
+                            len(tokens))
+                found = [f for f in found if not match.end < f[0].start < stop]
         return found
 
     def _sentence_claims(self, sentence: Sentence, tokens: Tokens, article: Article,
@@ -587,6 +633,10 @@ class ClaimExtractor:
         events = [e for e in found if not any(
             m.type == "organisation" and m.start <= e.start and e.end <= m.end
             and m.end - m.start > 1 for m in mentions)]
+        # "the Nordic Cup final", "a summit meeting": one event, named by its last word
+        events = [e for k, e in enumerate(events) if not (
+            k + 1 < len(events) and events[k + 1].start == e.end
+            and events[k + 1].word.kind == e.word.kind and not e.word.verb)]
         call = spoken_call(tokens, mentions, lex) if mentions else None
         if call is not None and not any(e.word.kind in ("meeting", "call") and not any(
                 t.text in BOUNDARIES for t in tokens[min(e.end, call.end):max(e.start,
@@ -602,6 +652,7 @@ class ClaimExtractor:
         excluded |= {m.start for m in mentions if m.type == "organisation" and m.start > 0 and (
             tokens[m.start - 1].lower in _TOLD or m.start > 1 and tokens[m.start - 1].lower
             == "the" and tokens[m.start - 2].lower in _TOLD)}
+        excluded |= _compound_modifiers(tokens, mentions, events)
         # "President Amara Okonkwo of Nigeria": the country is her nationality, not a party
         people_ends = {m.end for m in mentions if m.type == "person"}
         for m in mentions:
@@ -701,6 +752,10 @@ class ClaimExtractor:
                     # "Nordlys's first crewed launch", "It is due to blast off": the
                     # article's vehicle, named earlier ("the Kestrel capsule")
                     name = memory.vehicle
+                if memory.flight and (not name or name == memory.vehicle
+                                      or name in memory.carriers):
+                    # "Lince flight 3" named anywhere: "the Lince rocket", "the launch"
+                    name = memory.flight
             if event.word.kind == "vote":
                 # "the February 25 vote" after "Chile's presidential election": the
                 # article's election
@@ -734,6 +789,16 @@ class ClaimExtractor:
             if not event.word.solo and len(event.participants) == 1 \
                     and event.participants[0].stand_in == "leader":
                 continue  # "The Peruvian president will also attend the summit": a guest
+            if event.word.kind == "vote" and len(event.participants) > 1:
+                # "the Chamber is due to vote on ratifying Mercosur's deal with EFTA": who
+                # votes comes first; what they vote on names no party ("a vote by the
+                # Senate", "in parliament" still do)
+                anchor = min([event.start, *(r.start for r in readings)])
+                voters = [m for m in event.participants if m.start < anchor or (
+                    m.start > 0 and tokens[m.start - 1 - (tokens[m.start - 1].lower == "the")]
+                    .lower in ("by", "in"))]
+                if voters:
+                    event.participants = voters
             if not self._enough_participants(event, name, tokens):
                 continue
             participants = tuple(sorted({m.name for m in event.participants}))
@@ -750,6 +815,11 @@ class ClaimExtractor:
                     # "Rojas will not attend the G20 summit", "Horikawa will not attend next
                     # week's summit of Pacific leaders": the summit goes on without them
                     continue
+                if cue_text.lower() in lex.reaction_cues and not event.word.verb \
+                        and 0 <= event.start - end <= 3 and status == "held":
+                    # "Japanese business groups have welcomed the visit": a reaction to
+                    # news of the visit, which is on
+                    status, rule = "planned", f"{rule}, a reaction to the {event.text} -> planned"
                 override = by_kind.get(cue_text.lower(), "")
                 if override is None:
                     continue  # "the forum launched by India and Japan": founded, not held
@@ -798,7 +868,8 @@ class ClaimExtractor:
                     marks.append(("date", r.date_text))
                 claims.append(Claim(participants, event.word.kind, name, location, r.status,
                                     r.when, sentence.text, sentence.index, source, r.cue, r.rule,
-                                    r.date_text, sentence.caption, r.background, tuple(marks)))
+                                    r.date_text, sentence.caption, r.background, tuple(marks),
+                                    event_word=event.text.lower()))
                 for other in _also_to(tokens, event, places, mentions, location) \
                         if location and r.when == article.published else ():
                     claims.append(replace(claims[-1], location=other, marks=(
@@ -883,6 +954,14 @@ class ClaimExtractor:
         nxt = tokens[match.end]
         if nxt.lower in self.lex.planning_subjects:
             return False  # "scrapped plans to visit Oslo": the event's plans
+        if nxt.lower in _DETERMINERS and match.payload.phrase in self.lex.reaction_cues \
+                and match.end + 1 < len(tokens) \
+                and tokens[match.end + 1].lower in self.lex.reaction_objects:
+            return True  # "welcomed the announcement": a reaction to news, no meeting
+        if nxt.lower in _DETERMINERS and tokens[match.start].lower in _ENDING_VERBS \
+                and match.start not in event_starts:
+            # "the package that ended the dispute": what ended is not an event
+            return not any(k in event_starts for k in range(match.end + 1, match.end + 4))
         return (nxt.text.isalpha() and nxt.text.islower() and match.end not in event_starts
                 and nxt.lower not in self.lex.clause_words and not nxt.lower.endswith("ly")
                 and nxt.lower not in ("today", "tonight", "yesterday", "tomorrow", "again",
@@ -917,6 +996,9 @@ class ClaimExtractor:
             return True  # "his upcoming trip", "the twice delayed visit"; not "Chile suspended"
         if start > event.end and _aside(tokens, start, event.end):
             return True  # "the joint commission, dormant since 2019, would meet in Accra"
+        if start > event.end and tokens[event.end].lower in ("that", "which") and all(
+                t.lower in _RELATIVE_AUXILIARIES for t in tokens[event.end + 1:start]):
+            return True  # "beating Rojas in a final that was moved to Tromsø"
         before = tokens[max(0, start - 6):start]
         cut = max((k for k, t in enumerate(before) if t.text in BOUNDARIES), default=-1)
         before = before[cut + 1:]
@@ -939,7 +1021,8 @@ class ClaimExtractor:
         # "Rojas told reporters the summit with Berglund would go ahead": the speaker is
         # the other side of a meeting "with" one person
         with_one = len(people) == 1 and event.end < len(tokens) \
-            and tokens[event.end].lower == "with" and not event.word.verb
+            and tokens[event.end].lower == "with" and not event.word.verb \
+            and not event.word.solo  # not "would travel with a delegation": who goes along
         if len(people) < 2 and (pronoun or with_one) and speakers and not event.exhaustive and (
                 joins or not event.uses_plural_pronoun):
             # "X said he would meet Y": the speaker is a party; "X said he would join them" too
@@ -1018,8 +1101,8 @@ class ClaimExtractor:
         """An event with a date but no cue: past dates say held, coming dates say planned."""
         near = [t for t in times if event.end <= t.start <= event.end + 5
                 or event.start - 3 <= t.end <= event.start]
-        if not near:
-            return None
+        if not near or possessive(tokens, event.end):
+            return None  # "go on sale on Monday through the festival's website"
         when = near[0]
         if when.text.isdigit():
             return None  # "the awards, launched in 2013": a year alone says no occasion
@@ -1117,16 +1200,19 @@ class ClaimExtractor:
         launch") before the full name."""
         scratch = ArticleMemory()
         memory = ArticleMemory()
-        for tokens in tokenized:
+        for index, tokens in enumerate(tokenized):
             if tokens and self.lex.titles.find(tokens):  # where full names are introduced
                 self.entities.find(tokens, scratch)
             # and the spacecraft it launches, which names the launch's story even where
             # the rocket comes first ("the Atlas rocket ... the Starliner capsule")
             for name, carrier in _vehicle_names(tokens, self.lex):
                 _note_vehicle(memory, name, carrier)
+            if index < FLIGHT_SENTENCES:  # the flight the article is about, not "next"
+                memory.flight = memory.flight or numbered_flight(tokens)
         memory.by_surname = {key: mention for key, mention in scratch.by_surname.items()
                              if " " in mention.name}
         memory.by_country = dict(scratch.by_country)
+        memory.leaders = dict(scratch.leaders)
         return memory
 
     def extract(self, article: Article) -> list[Claim]:
@@ -1160,6 +1246,9 @@ class ClaimExtractor:
             participants = tuple(sorted({full.get(p, p) for p in claim.participants}))
             if participants != claim.participants:
                 claim = replace(claim, participants=participants)
+            leaders = tuple((p, memory.leaders[p]) for p in participants if p in memory.leaders)
+            if leaders:
+                claim = replace(claim, leaders=leaders)
             key = (claim.participants, claim.kind, claim.name, claim.location, claim.status,
                    claim.effective)
             if key not in seen:

@@ -51,9 +51,11 @@ class ArticleMemory:
     vehicle: str | None = None  # the launch vehicle the article named first
     vehicle_is_carrier: bool = False  # a rocket, not the spacecraft it carries
     carriers: set[str] = field(default_factory=set)  # rockets named so far
+    flight: str | None = None  # the first flight the article names by number ("X flight 3")
     vote: str | None = None  # the vote the article named first ("presidential election")
     by_title: dict[str, str] = field(default_factory=dict)  # "emperor" -> "Emperor Tavian"
     last_name: str | None = None  # a capitalised name that ended the previous sentence
+    leaders: dict[str, str] = field(default_factory=dict)  # "President X of Kenya": Kenya's
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""
@@ -102,8 +104,9 @@ def _name_run(tokens: list[Token], start: int, limit: int = 3) -> int:
         elif token.lower in _PARTICLES and end > start:
             # "van der Linde", "de la Cruz": particles count when a capitalised word follows
             stop = end
-            while stop < len(tokens) and tokens[stop].lower in _PARTICLES:
-                stop += 1
+            while stop < len(tokens) and (tokens[stop].lower in _PARTICLES
+                                          or tokens[stop].text == "-" and stop > end):
+                stop += 1  # and "al-Rashidi"
             if stop < len(tokens) and _capitalised(tokens[stop]) and tokens[stop].text.isalpha():
                 end = stop
             else:
@@ -169,6 +172,14 @@ class EntityFinder:
                     return entity[0].payload.name
         return None
 
+    def _country_after(self, tokens: list[Token], end: int) -> str | None:
+        """The country of "President Amara Okonkwo of Nigeria", after the name."""
+        if end + 1 < len(tokens) and tokens[end].lower == "of":
+            for match in self.lex.entities.find(tokens[end + 1:end + 5]):
+                if match.start == 0 and match.payload.type == "country":
+                    return match.payload.name
+        return None
+
     def _not_a_name(self, words: list[Token]) -> bool:
         """A nationality, a title, an organisation or an event, not a person: "Korean",
         "President", "Andean Liberation Front", "Act North Forum"."""
@@ -220,6 +231,22 @@ class EntityFinder:
         """What `find` does to the memory when it finds no mention in a sentence."""
         memory.previous_people = memory.last_people
 
+    def _after_portfolio(self, tokens: list[Token], end: int) -> int:
+        """Where a title's name starts after its portfolio: "Minister of Development,
+        Industry and Trade Lucia Rocha", "Minister for Territorial Cohesion, Ines Lobo";
+        `end` itself when the title has none."""
+        if end >= len(tokens) or tokens[end].lower not in ("of", "for"):
+            return end
+        k = end + 1
+        while k < len(tokens) and (tokens[k].lower in self.lex.portfolio_words
+                                   or tokens[k].lower in ("and", "&", "the", "of", "for")
+                                   or tokens[k].text == "," and k + 1 < len(tokens)
+                                   and tokens[k + 1].lower in self.lex.portfolio_words):
+            k += 1
+        if k == end + 1 or tokens[k - 1].lower in ("and", "&", "the", "of", "for"):
+            return end
+        return k
+
     def _proxy(self, tokens: list[Token], mention: Mention) -> bool:
         """Whether a name only owns who acts: "Duarte's (special) envoy", "X's top aide"."""
         if mention.end + 2 >= len(tokens) or not possessive(tokens, mention.end):
@@ -261,17 +288,23 @@ class EntityFinder:
             mentions.remove(m)
             taken.difference_update(range(m.start, m.end))
         for title in titles:
-            start = title.end + (1 if title.end < len(tokens) and tokens[title.end].text == ","
-                                 else 0)
+            start = self._after_portfolio(tokens, title.end)
+            if start > title.end + 1:
+                taken.update(range(title.end, start))  # "of Development, Industry and Trade"
+            start += 1 if start < len(tokens) and tokens[start].text == "," else 0
             end = _name_run(tokens, start)
             if end == start:
                 continue
-            country = self._nationality(tokens, title.start)
+            country = self._nationality(tokens, title.start) or self._country_after(tokens, end)
+            leads = title.payload in self.lex.leader_titles
             existing = [m for m in mentions if m.start == start]
             if existing:
                 if existing[0].type == "person":
                     memory.learn(existing[0] if existing[0].country or not country else Mention(
                         existing[0].name, "person", start, end, country))
+                    if leads and (existing[0].country or country):
+                        memory.leaders.setdefault(existing[0].name,
+                                                  existing[0].country or country)  # type: ignore[arg-type]
                 continue
             if not free(start, end) or any(t.start == start for t in titles):
                 continue  # "the Deputy Commissioner's residence": a title after a title
@@ -285,6 +318,15 @@ class EntityFinder:
             else:
                 name = " ".join(words).replace(" - ", "-")
             add(Mention(name, "person", start, end, country))
+            if leads and country:
+                memory.leaders.setdefault(name, country)  # "President X of Kenya" is Kenya's
+            if title.payload.endswith("s") and end < len(tokens) and tokens[end].lower == "and":
+                # "Presidents Ana Rojas and Tomas Berglund": the title is both names'
+                second = _name_run(tokens, end + 1)
+                if second - end >= 3 and free(end + 1, second) \
+                        and not self._not_a_name(tokens[end + 1:second]):
+                    add(Mention(" ".join(t.text for t in tokens[end + 1:second]), "person",
+                                end + 1, second))
         # "Luis Parra, Chile's foreign minister, met ...": a name before a title in apposition
         for title in titles:
             k = title.start
@@ -316,7 +358,7 @@ class EntityFinder:
                 continue
             if i in places and not memory.by_surname.get(token.lower):
                 continue  # "San Francisco" is no transliteration of a person's name
-            honorific = i > 0 and tokens[i - 1].text.rstrip(".") in self.lex.honorifics
+            honorific = i > 0 and tokens[i - 1].lower.rstrip(".") in self.lex.honorifics
             if i + 2 < len(tokens) and tokens[i + 1].text == "-" and free(i, i + 3) and (
                     joined := memory.by_surname.get(f"{token.lower}-{tokens[i + 2].lower}")):
                 # "Asante-Mensah" after "Kwabena Asante-Mensah": a hyphenated surname

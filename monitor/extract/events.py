@@ -414,7 +414,9 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         host = next((k for k in range(end, min(end + 7, len(tokens)))
                      if tokens[k].lower in _HOSTING), None)
         if host is not None and not linked and place.kind != "country" and not any(
-                t.text in (".", ";") for t in tokens[end:host]):
+                t.text in (".", ";") or t.lower in ("that", "which") for t in tokens[end:host]) \
+                and not any(end <= m.start < host for m in mentions):
+            # not "Dar es Salaam agreed that Kenya should host": Kenya hosts
             # "Perth has been confirmed as the host of the Games", "Lima is to host"
             places.append(PlaceMention(start, end, place, host))
             continue
@@ -533,6 +535,12 @@ def _unlisted_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
             continue  # "in Lima's Estadio", "in the Kenyan city of Mombasa": not the place itself
         if lex.adjectives.find(words[:1]) or lex.titles.find(words[:1]):
             continue
+        known = [m for m in lex.places.find(words) if m.payload.kind not in ("venue", "water")]
+        if known and all(f.start != start for f in found):
+            # "at State House Mombasa": the venue is in a city the gazetteer knows
+            found.append(PlaceMention(start + known[-1].start, start + known[-1].end,
+                                      known[-1].payload, start))
+            continue
         name = " ".join(w.text for w in words)
         kind = "venue" if words[-1].text in lex.venue_words else "city"
         if all(f.start != start for f in found):
@@ -570,7 +578,11 @@ def place_of(event: EventMention, anchors: list[int], places: list[PlaceMention]
             continue
         # not "Lawmakers in Chile voted to delay the election": the vote and its subject
         # share the place
-        nearer = any(other is not event and min(abs(start - other.end), abs(other.start - end))
+        # not the event word inside this event's name ("launch Lince flight 3 from Z")
+        nearer = any(other is not event and not (
+            event.name and event.word.kind == other.word.kind == "launch"
+            and other.text.lower() in event.name.lower().split())
+                     and min(abs(start - other.end), abs(other.start - end))
                      < distance and not (other.word.verb and other.word.kind == event.word.kind
                                          and other.start < event.start and not event.word.verb)
                      for other in events)
@@ -718,9 +730,24 @@ def _vehicle_word_at(tokens: list[Token], k: int, lex: Lexicon) -> bool:
     return False
 
 
+def numbered_flight(tokens: list[Token], start: int = 0, end: int | None = None) -> str | None:
+    """The first flight named by number between `start` and `end`: "Lince flight 3",
+    "Starship Flight 5", "Kestrel mission 2"."""
+    stop = min(len(tokens), len(tokens) if end is None else end) - 2
+    for i in range(max(0, start), stop):
+        if tokens[i + 1].lower in ("flight", "mission") and tokens[i + 2].text.isdigit() \
+                and tokens[i].text[:1].isupper() and tokens[i].text.isalpha() \
+                and tokens[i].text not in _NOT_NAME_WORDS:
+            return " ".join(t.text for t in tokens[i:i + 3])
+    return None
+
+
 def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
               lex: Lexicon) -> str | None:
     start = event.start
+    if event.word.kind == "launch" and (
+            flight := numbered_flight(tokens, event.start - 4, event.end + 6)):
+        return flight  # "is due to launch Lince flight 3", "Lince flight 3 will lift off"
     if event.word.verb and event.word.kind in ("meeting", "call"):
         return None  # "Ilona Varga visited Doha": who met, not what the meeting is called
     if event.word.kind == "launch" and (event.word.verb or event.start > 0 and tokens[

@@ -36,6 +36,12 @@ _DATELINE = re.compile(r"\b([a-z]\w*|\d{4}|(?:January|February|March|April|May|J
                        r"August|September|October|November|December)) "
                        r"(?=(?:[A-Z]{2,}(?: [A-Z]{2,})?|[A-Z][a-z]+(?: [A-Z][a-z]+)?"
                        r", [\w ,.]{0,20}\d[\w ,.]{0,20}) [—–] [A-Z])")
+# A wire dateline after the headline: "... Recalls Envoy DAR ES SALAAM, March 9 (AFP) - ",
+# "... next month LERWICK, Scotland, Sept 2 (Caledon Press) - " (capitals, a date, an agency)
+_WIRE_DATELINE = re.compile(r"\b([a-z]\w*|\d{1,4}|[A-Z][a-z]+) "
+                            r"(?=[A-ZÀ-Þ]{2,}(?: [A-ZÀ-Þ]{2,}){0,4}"
+                            r"(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?, [A-Z][a-z]{2,}\.? \d{1,2}"
+                            r" \([^)]{2,40}\) [-—–] [A-Z])")
 HEADLINE_CHARS = 160
 _LAST_WORD = re.compile(r"([\w.]+)\.$")
 _PARAGRAPHS = re.compile(r"\n\s*\n|\r?\n")
@@ -106,7 +112,7 @@ def _headline_split(paragraph: str) -> str:
     """The first paragraph with a headline run into the body split off (`_HEADLINE_END`,
     once, within its first HEADLINE_CHARS characters and before any full stop)."""
     head = paragraph[:HEADLINE_CHARS]
-    dateline = next((m for m in _DATELINE.finditer(head)
+    dateline = next((m for m in (*_DATELINE.finditer(head), *_WIRE_DATELINE.finditer(head))
                      if m.group(1).lower() not in _BEFORE_TITLES), None)
     match = min((m for m in (_HEADLINE_END.search(head), dateline) if m),
                 key=lambda m: m.start(), default=None)
