@@ -238,7 +238,8 @@ class StoryBook:
         """Remember who leads which country, as articles say ("President X of Kenya")."""
         for claim in claims:
             for person, country in claim.leaders:
-                if not any(person in people for people in self._led_by.values()):
+                if not any(person in people for people in self._led_by.values()) and not any(
+                        same_party(person, known) for known in self._led_by.get(country, ())):
                     self._led_by.setdefault(country, set()).add(person)
                     self.store.add_leader(person, country)
 

@@ -365,3 +365,11 @@ def test_a_summit_of_two_countries_is_the_summit_of_their_known_leaders(
         assert len(again.store.stories()) == 1
     finally:
         again.close()
+
+
+def test_a_leaders_counterpart_leads_the_other_country(monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-02-15", "The summit between Chilean President Ana Rojas and "
+         "her Peruvian counterpart Tomas Berglund will be held in Arica on March 18.")
+    assert feed(monitor, "b.txt", "2025-03-09", "The Chile-Peru summit in Arica has been "
+                "postponed, the foreign ministry said.") == [("planned", "postponed")]
+    assert len(monitor.store.stories()) == 1

@@ -240,6 +240,26 @@ def _purpose_takes_traveller(tokens: list[Token], events: list[EventMention]) ->
             + event.participants
 
 
+_ORDINALS = {"first": 1, "maiden": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+             "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_OTHER_OCCASION = {"previous", "last", "earlier", "next", "prior", "former", "latest"}
+
+
+def _same_flight(tokens: list[Token], event: EventMention, flight: str) -> bool:
+    """Whether an unnumbered launch may be the article's numbered flight: not "its second
+    flight" beside "Lince flight 3", nor "the previous launch"; "the third Lince flight"
+    may."""
+    last = flight.split()[-1]
+    number = int(last) if last.isdigit() else 0
+    k = event.start
+    while k > 0 and tokens[k - 1].text[:1].isupper() and event.start - k < 2:
+        k -= 1  # "the third Lince flight": the ordinal before the name
+    word = tokens[k - 1].lower if k > 0 else ""
+    if word in _OTHER_OCCASION:
+        return False
+    return not number or _ORDINALS.get(word, number) == number
+
+
 def _compound_modifiers(tokens: list[Token], mentions: list[Mention],
                         events: list[EventMention]) -> set[int]:
     """Start positions of parties joined by hyphens into a modifier of something other
@@ -748,12 +768,14 @@ class ClaimExtractor:
                     name = memory.vehicle
                 elif name:
                     memory.vehicle = memory.vehicle or name
-                else:
+                elif memory.vehicle and _same_flight(tokens, event, memory.vehicle) and (
+                        not memory.flight or _same_flight(tokens, event, memory.flight)):
                     # "Nordlys's first crewed launch", "It is due to blast off": the
                     # article's vehicle, named earlier ("the Kestrel capsule")
                     name = memory.vehicle
                 if memory.flight and (not name or name == memory.vehicle
-                                      or name in memory.carriers):
+                                      or name in memory.carriers) \
+                        and _same_flight(tokens, event, memory.flight):
                     # "Lince flight 3" named anywhere: "the Lince rocket", "the launch"
                     name = memory.flight
             if event.word.kind == "vote":
@@ -1153,6 +1175,11 @@ class ClaimExtractor:
             if forward and t.start >= cue[1] and cue_text.lower() not in self.lex.dating_cues \
                     and not (t.day and t.day < published):
                 continue  # "set for March 18", "planning to visit in July": the event's date
+            month = MONTHS.get(t.text.lower(), 5 if t.text == "May" else 0)
+            if forward and month and t.start >= cue[1] \
+                    and cue_text.lower() not in self.lex.dating_cues \
+                    and 0 < (month - published.month) % 12 <= 6:
+                continue  # "the announcement of a summit in May", in February: May ahead
             distance = min(_distance(tokens, cue, (t.start, t.end), 2),
                            _distance(tokens, event, (t.start, t.end), 2))
             if t.start >= event[1]:

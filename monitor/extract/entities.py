@@ -296,7 +296,11 @@ class EntityFinder:
             if end == start:
                 continue
             country = self._nationality(tokens, title.start) or self._country_after(tokens, end)
-            leads = title.payload in self.lex.leader_titles
+            # and "Prime Minister Modi and his Japanese counterpart Shinzo Abe"
+            leads = title.payload in self.lex.leader_titles or (
+                title.payload.lower() == "counterpart" and any(
+                    m.type == "person" and m.name in memory.leaders and m.start < title.start
+                    for m in mentions))
             existing = [m for m in mentions if m.start == start]
             if existing:
                 if existing[0].type == "person":
