@@ -2,7 +2,8 @@
 
 Extraction is most of the cost of an article and needs nothing but the article
 and the lexicon, so a large batch spreads it over the machine's cores: each
-worker process loads the lexicon once, then reads files and returns what it
+worker process loads the lexicon once (or, forked from a process with no other
+thread, such as `monitor scan`, has the parent's), then reads files and returns what it
 read and extracted, or why it could not. Results come back in the order the
 files were given, a bounded number ahead of the consumer, and the consumer (the
 pipeline) stores them one at a time, each in its own transaction, as it does
@@ -10,7 +11,9 @@ for articles extracted in process. The extractor keeps nothing from one article
 to the next, so the claims are the same as in-process extraction.
 
 Workers never touch the state: what a file was (its FileId) and whether it was
-processed are recorded by the pipeline in the article's transaction.
+processed are recorded by the pipeline in the article's transaction. (A forked
+worker has a copy of the parent's database connection, which it never uses; it
+ends with os._exit, as multiprocessing's workers do, so it does not close it.)
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,7 +31,7 @@ from pathlib import Path
 
 from monitor.articles import Article, read_article
 from monitor.errors import ArticleError
-from monitor.extract import Claim, ClaimExtractor, load_lexicon
+from monitor.extract import Claim, ClaimExtractor, Lexicon, load_lexicon
 from monitor.settings import Settings
 
 CHUNK = 8  # files per task: fewer round trips between processes
@@ -65,8 +69,9 @@ _extractor: ClaimExtractor | None = None
 _max_bytes = 0
 
 
-def _start(settings: Settings) -> None:
-    """Worker initialiser: compile the lexicon once per process.
+def _start(settings: Settings, lexicon: Lexicon | None = None) -> None:
+    """Worker initialiser: compile the lexicon once per process (a forked worker is
+    given the parent's, compiled from the same settings, and has it already).
 
     A worker ignores Ctrl-C, which a terminal sends to every process of the
     command: the parent stops, then shuts the workers down. (SIGTERM keeps its
@@ -74,8 +79,8 @@ def _start(settings: Settings) -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _extractor, _max_bytes
-    _extractor = ClaimExtractor(load_lexicon(settings.watchlist, settings.places,
-                                             settings.lexicon_dir))
+    _extractor = ClaimExtractor(lexicon or load_lexicon(settings.watchlist, settings.places,
+                                                        settings.lexicon_dir))
     _max_bytes = settings.max_article_bytes
 
 
@@ -119,20 +124,35 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def start_method() -> str:
+    """How worker processes start: forked from a process with no other thread (`monitor
+    scan`), so that a worker needs no interpreter start, imports nor lexicon (about
+    0.2 s of CPU each, and the batch waited for it); else spawned (the daemon has
+    threads by then: watcher, scheduler, webhooks; a forked copy of a process with
+    threads can deadlock on a lock one of them held)."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
 class ExtractionPool:
     """Worker processes that read and extract files; started once, reused by batches.
 
     Only the thread that processes batches uses it (and closes it).
     """
 
-    def __init__(self, settings: Settings, workers: int) -> None:
+    def __init__(self, settings: Settings, workers: int,
+                 lexicon: Lexicon | None = None) -> None:
         """Start `workers` processes and wait until one has its lexicon loaded; raises
-        (BrokenProcessPool, OSError, TimeoutError) if they cannot be started."""
+        (BrokenProcessPool, OSError, TimeoutError) if they cannot be started.
+
+        `lexicon`: the one loaded from these settings, which forked workers inherit
+        instead of loading it again (spawned ones load it: it is not sent to them)."""
         self.workers = workers
-        # spawn, not fork: the daemon has threads (watcher, scheduler, webhooks) by now
+        method = start_method()
         self._executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start, initargs=(settings,))
+            max_workers=workers, mp_context=multiprocessing.get_context(method),
+            initializer=_start, initargs=(settings, lexicon if method == "fork" else None))
         try:
             self._executor.submit(_ping).result(timeout=START_TIMEOUT)
         except BaseException:

@@ -185,7 +185,7 @@ class Monitor:
         if self._pool is None:
             stages = self._stages
             try:
-                self._pool = ExtractionPool(stages.settings, self.workers)
+                self._pool = ExtractionPool(stages.settings, self.workers, stages.lexicon)
                 self._pool_stages = stages
             except Exception as exc:  # e.g. no way to start processes here
                 log.warning("extraction workers unavailable; extracting in process",

@@ -123,6 +123,9 @@ class EntityFinder:
         self.lex = lexicon
         self._surnames = list(lexicon.surnames)
         self._fuzzy_cache: dict[str, Entity | None] = {}
+        # every organisation head noun is capitalised ("Council", "Aerospace"), so only
+        # capitalised tokens can be one (checked: the rules file may add any word)
+        self._heads_capitalised = all(h[:1].isupper() for h in lexicon.organisation_heads)
 
     def _watchlist(self, tokens: list[Token]) -> list[Mention]:
         found = []
@@ -269,7 +272,7 @@ class EntityFinder:
             taken.update(range(m.start, m.end))
 
         def free(start: int, end: int) -> bool:
-            return not any(i in taken for i in range(start, end))
+            return taken.isdisjoint(range(start, end))
 
         def add(mention: Mention) -> None:
             mentions.append(mention)
@@ -460,7 +463,8 @@ class EntityFinder:
                                 end))
         # Unlisted organisations: a capitalised name ending in a head noun ("X Aerospace").
         heads = self.lex.organisation_heads
-        for i in [i for i, token in enumerate(tokens) if token.text in heads]:
+        for i in [i for i in upper if tokens[i].text in heads] if self._heads_capitalised \
+                else [i for i, token in enumerate(tokens) if token.text in heads]:
             if i in taken:
                 continue
             start = i

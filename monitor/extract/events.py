@@ -16,6 +16,7 @@ from monitor.extract.lexicon import (
     Place,
     Token,
     Tokens,
+    capitals,
     possessive,
 )
 
@@ -104,8 +105,9 @@ def find_events(tokens: list[Token], lex: Lexicon) -> list[EventMention]:
     """Event words not covered by a not-an-event phrase ("call for", "launch pad"), and
     conferences called by their code name."""
     words = lex.events.find(tokens)
+    # a code name is capitalised and ends in a digit: only capitalised tokens can be one
     coded = _coded_events(tokens, words, lex) if any(
-        t.text[-1:].isdigit() and t.text[:1].isupper() for t in tokens) else []
+        tokens[i].text[-1:].isdigit() for i in capitals(tokens)) else []
     if not words:  # most sentences: no need to look for not-an-event phrases
         return sorted(coded + _split_call(tokens, lex), key=lambda e: e.start)
     blocked = set()

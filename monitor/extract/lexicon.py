@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -38,7 +39,8 @@ _new_token = tuple.__new__
 
 class Tokens(list[Token]):
     """A sentence's tokens, with their lower-case words listed once (`lowers`) and each
-    phrase matcher's matches in them cached (`matches`, keyed by the matcher's id).
+    phrase matcher's matches in them cached (`matches`, keyed by the matcher itself,
+    which hashes by identity).
 
     A slice of it is a plain list; the matchers take either."""
 
@@ -47,13 +49,15 @@ class Tokens(list[Token]):
     def __init__(self, tokens: list[Token]) -> None:
         super().__init__(tokens)
         self.lowers = [t.lower for t in tokens]
-        self.matches: dict[int, list[PhraseMatch[Any]]] = {}
+        self.matches: dict[PhraseMatcher[Any], list[PhraseMatch[Any]]] = {}
         self._capitals: list[int] | None = None
 
     def capitals(self) -> list[int]:
         """Positions of the tokens that start with a capital letter (computed once)."""
         if self._capitals is None:
-            self._capitals = [i for i, token in enumerate(self) if token.text[:1].isupper()]
+            # text[0], not text[:1]: a token is never empty, and indexing is cheaper than
+            # slicing on this line, which runs for every sentence
+            self._capitals = [i for i, token in enumerate(self) if token.text[0].isupper()]
         return self._capitals
 
 
@@ -74,7 +78,7 @@ def tokenize(text: str) -> Tokens:
     folded = text if text.isascii() else text.translate(_FOLD)  # folds only non-ASCII
     # tuple.__new__ builds each token without a Python-level __init__ call: this is
     # the hottest line of extraction
-    return Tokens([_new_token(Token, (word := m.group(), word.lower(), m.start(), m.end()))
+    return Tokens([_new_token(Token, (word := m[0], word.lower(), m.start(), m.end()))
                    for m in _TOKEN.finditer(folded)])
 
 
@@ -131,35 +135,29 @@ class PhraseMatcher(Generic[T]):
 
         The result is shared (cached on `Tokens`): callers must not change it."""
         if isinstance(tokens, Tokens):
-            cached = tokens.matches.get(id(self))
+            cached = tokens.matches.get(self)
             if cached is None:
-                cached = tokens.matches[id(self)] = self._find(tokens.lowers)
+                cached = tokens.matches[self] = self._find(tokens.lowers)
             return cached
         return self._find([t.lower for t in tokens])
 
     def _find(self, lowers: list[str]) -> list[PhraseMatch[T]]:
-        tree, skippable = self._tree, self.skippable
+        tree = self._tree
         if tree.keys().isdisjoint(lowers):
             return []  # no phrase starts with any of these words: most sentences
-        firsts = tree.keys() & lowers
         found: list[PhraseMatch[T]] = []
-        # where the phrases may start, found by list.index (in C) rather than a loop
-        positions = []
-        for word in firsts:
-            i = lowers.index(word)
-            while True:
-                positions.append(i)
-                try:
-                    i = lowers.index(word, i + 1)
-                except ValueError:
-                    break
-        if len(firsts) > 1:
-            positions.sort()
+        may_skip = bool(self.skippable)
         end = 0  # matches do not overlap: the next one starts at or after `end`
-        for i in positions:
+        # where the phrases may start: the positions of words that start one, found in C
+        # (compress and map) rather than by a Python loop over every word
+        n = len(lowers)
+        for i in compress(range(n), map(tree.__contains__, lowers)):
             if i < end:
                 continue
-            stop, payload = self._longest(tree[lowers[i]], lowers, i + 1, bool(skippable))
+            node = tree[lowers[i]]
+            if not may_skip and _END not in node and (i + 1 == n or lowers[i + 1] not in node):
+                continue  # a first word the next word does not continue ("the" in most places)
+            stop, payload = self._longest(node, lowers, i + 1, may_skip)
             if stop:
                 found.append(PhraseMatch(i, stop, payload))
                 end = stop
