@@ -260,6 +260,14 @@ def _same_flight(tokens: list[Token], event: EventMention, flight: str) -> bool:
     return not number or _ORDINALS.get(word, number) == number
 
 
+def _after_by_or_in(tokens: list[Token], start: int) -> bool:
+    """Whether "by" or "in" (perhaps with "the") comes just before position `start`."""
+    k = start - 1
+    if k > 0 and tokens[k].lower == "the":
+        k -= 1
+    return 0 <= k < len(tokens) and tokens[k].lower in ("by", "in")
+
+
 def _compound_modifiers(tokens: list[Token], mentions: list[Mention],
                         events: list[EventMention]) -> set[int]:
     """Start positions of parties joined by hyphens into a modifier of something other
@@ -817,9 +825,9 @@ class ClaimExtractor:
                 # votes comes first; what they vote on names no party ("a vote by the
                 # Senate", "in parliament" still do)
                 anchor = min([event.start, *(r.start for r in readings)])
-                voters = [m for m in event.participants if m.start < anchor or (
-                    m.start > 0 and tokens[m.start - 1 - (tokens[m.start - 1].lower == "the")]
-                    .lower in ("by", "in"))]
+                here = [m for m in event.participants if any(m is n for n in mentions)]
+                voters = [m for m in event.participants if not any(m is n for n in here)
+                          or m.start < anchor or _after_by_or_in(tokens, m.start)]
                 if voters:
                     event.participants = voters
             if not self._enough_participants(event, name, tokens):
