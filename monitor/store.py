@@ -136,6 +136,13 @@ def m080_leaders(db: sqlite_utils.Database) -> None:
                "without rowid")
 
 
+@migrations()
+def m090_vote_party_keys(db: sqlite_utils.Database) -> None:
+    # a named vote is now also found by its parties' words; StoryBook rebuilds the index
+    # from the stories on open
+    db.execute("delete from story_keys")
+
+
 def utc_now() -> str:
     """The current time as an ISO-8601 UTC string with a Z."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -116,11 +116,18 @@ def _words(text: str) -> frozenset[str]:
                      and w not in _SUFFIXES and not re.fullmatch(r"(19|20)\d\d", w))
 
 
-def index_keys(participants: list[str] | tuple[str, ...], name: str | None) -> set[str]:
-    """The words a story is found by: its name's words, or its parties' names' words."""
+def index_keys(participants: list[str] | tuple[str, ...], name: str | None,
+               kind: str | None = None, location: str | None = None) -> set[str]:
+    """The words a story is found by: its name's words, or its parties' names' words; a
+    vote by both, and by its place ("the general election in Malawi" and "Malawi's
+    vote" are one story)."""
+    parties = {"p:" + w for p in participants for w in _words(p)}
+    if kind == "vote" and location:
+        parties |= {"p:" + w for w in _words(location)}
     if name:
-        return {"n:" + w for w in _words(name)} | {name_key(name)}
-    return {"p:" + w for p in participants for w in _words(p)}
+        return {"n:" + w for w in _words(name)} | {name_key(name)} | (
+            parties if kind == "vote" else set())
+    return parties
 
 
 def same_party(a: str, b: str) -> bool:
@@ -140,11 +147,20 @@ def _next_occasion(claim: Claim) -> bool:
 def same_name(a: str, b: str) -> bool:
     """Two spellings of one event name: "Hanbit Film Awards" and "the Hanbit Film Awards
     ceremony", "Kestrel2" and "Kestrel-2"."""
-    wa, wb = _words(a), _words(b)
+    wa, wb = _singular(_words(a)), _singular(_words(b))
     na, nb = _numbers(a), _numbers(b)
     if na and nb and na != nb:
         return False  # "Skylark-3" and "Skylark-4", "MCOP7" and "MCOP8"
     return name_key(a) == name_key(b) or bool(wa and wb and (wa <= wb or wb <= wa))
+
+
+def _singular(words: frozenset[str]) -> frozenset[str]:
+    """"general elections" and "general election" name one vote."""
+    return frozenset(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss")
+                     else w for w in words)
+
+
+_POLL_WORDS = ("election", "poll", "referendum", "plebiscite", "ballot")
 
 
 def _numbers(name: str) -> set[str]:
@@ -275,8 +291,26 @@ class StoryBook:
     def _fit(self, story: StoryRow, claim: Claim) -> int:
         """How a claim fits a story's parties: 2 the same, 1 one side names a single party
         the other includes ("X's visit" and "the X-Y summit"), 0 not at all."""
+        if claim.name and story.name:
+            return 2 if same_name(claim.name, story.name) else 0
         if claim.name or story.name:
-            return 2 if claim.name and story.name and same_name(claim.name, story.name) else 0
+            # "Malawi's vote" and the story of its "general election": one country's vote
+            # named on one side only
+            said = (claim.name or claim.event_word).lower()
+            if claim.kind != "vote" or not any(w in said for w in _POLL_WORDS):
+                return 0  # not "lawmakers voted to delay the election": another vote
+            named, unnamed = (claim, story) if claim.name else (story, claim)
+            countries = list(unnamed.participants)
+            if not countries or not all(p in self.groups for p in countries):
+                return 0
+            if set(named.participants) & set(countries):
+                return 1
+            return int(bool(named.location) and all(
+                self.places_compatible(named.location, c) for c in countries))
+        return self._fit_parties(story, claim)
+
+    def _fit_parties(self, story: StoryRow, claim: Claim) -> int:
+        """`_fit` for two unnamed sides."""
         mine, theirs = claim.participants, story.participants
         claim_in = all(any(self._same_party(p, q) for q in theirs) for p in mine)
         story_in = all(any(self._same_party(q, p) for p in mine) for q in theirs)
@@ -291,7 +325,7 @@ class StoryBook:
 
     def _story_for(self, claim: Claim, article: Article, index: int,
                    pending: dict[str, StoryRow], here: _ArticleStories) -> tuple[StoryRow, bool]:
-        keys = index_keys(claim.participants, claim.name)
+        keys = index_keys(claim.participants, claim.name, claim.kind, claim.location)
         candidates = [pending.get(s.id, s) for s in self.store.stories_sharing(keys, claim.kind)]
         fits = [(self._fit(s, claim), s) for s in candidates]
 
@@ -333,7 +367,8 @@ class StoryBook:
         """Index every story under its words (after a change of how keys are made)."""
         for story in self.store.stories():
             self.store.set_story_keys(story.id, story.kind,
-                                      index_keys(story.participants, story.name))
+                                      index_keys(story.participants, story.name, story.kind,
+                                                 story.location))
 
     def apply(self, article: Article, claims: list[Claim]) -> list[Alert]:
         """Store the claims, update their stories and return the alerts; call in a transaction."""
@@ -371,7 +406,8 @@ class StoryBook:
                 if story.name:
                     story.match_key = name_key(story.name)
                 self.store.set_story_keys(story.id, story.kind,
-                                          index_keys(story.participants, story.name))
+                                          index_keys(story.participants, story.name, story.kind,
+                                                 story.location))
             change = changes.setdefault(story.id, _Change(None if new else story.status, new))
             claim_id = self.store.add_claim({
                 "story_id": story.id, "article": article.sha256, "article_name": article.name,
@@ -386,6 +422,9 @@ class StoryBook:
                 # a held story takes its place from news of that occasion, not from "had
                 # agreed to meet again in Santiago"
                 story.location = claim.location
+                if story.kind == "vote":  # a vote is found by its place too
+                    self.store.set_story_keys(story.id, story.kind, index_keys(
+                        story.participants, story.name, story.kind, story.location))
             if story.name is None and claim.name:
                 story.name = claim.name
             current = (story.since, self.lex.status_rank(story.status))

@@ -373,3 +373,11 @@ def test_a_leaders_counterpart_leads_the_other_country(monitor: Monitor) -> None
     assert feed(monitor, "b.txt", "2025-03-09", "The Chile-Peru summit in Arica has been "
                 "postponed, the foreign ministry said.") == [("planned", "postponed")]
     assert len(monitor.store.stories()) == 1
+
+
+def test_a_countrys_vote_and_its_named_election_are_one_story(monitor: Monitor) -> None:
+    feed(monitor, "a.txt", "2025-06-26", "Voters in Chile will go to the polls on October 4, "
+         "the electoral service said.")
+    assert feed(monitor, "b.txt", "2025-08-06", "The general elections in Chile have been "
+                "postponed, the electoral service said.") == [("planned", "postponed")]
+    assert len([s for s in monitor.store.stories() if s.kind == "vote"]) == 1

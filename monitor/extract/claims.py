@@ -807,6 +807,13 @@ class ClaimExtractor:
             if event.word.kind == "vote" and event.word.verb and any(
                     m.type == "person" for m in event.participants):
                 continue  # "the commission's president voted in Antananarivo": a ballot cast
+            if event.word.kind == "vote" and "election" in event.text.lower():
+                # "with President Mvula seeking a second term", "the Constitutional Court
+                # ordered the postponement": candidates and courts are no parties of an
+                # election; the country or body that holds it is
+                event.participants = [m for m in event.participants if m.type != "person"
+                                      and m.name.split()[-1] != "Court"
+                                      and " Court " not in f" {m.name} "]
             if event.word.kind == "vote" and not event.participants and not name:
                 where = place_of(event, [event.start], places, events, lex)
                 if where in lex.group_names:

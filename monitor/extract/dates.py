@@ -46,8 +46,9 @@ def past_weekday(published: date, name: str) -> date | None:
 
 
 # a day and month without a year up to this far ahead of the article is this year's,
-# even when the sentence has no future marker ("slated to vote on 30 January")
-NEAR_FUTURE_DAYS = 60
+# even when the sentence has no future marker ("slated to vote on 30 January", "sets
+# stage for Sept 17 election" in June): the nearer of its two occurrences
+NEAR_FUTURE_DAYS = 182
 
 
 _ORDINAL_CENTURIES = {w: k for k, w in enumerate(
