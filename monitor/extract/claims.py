@@ -260,6 +260,18 @@ def _same_flight(tokens: list[Token], event: EventMention, flight: str) -> bool:
     return not number or _ORDINALS.get(word, number) == number
 
 
+# "the Union des Forces pour le Renouveau Centrafricain (UFRC)": a name and its acronym
+_ACRONYM = re.compile(r"((?:[A-Z][\w'’-]+\s+)(?:(?:[a-z]{1,4}\s+){0,2}[A-Z][\w'’-]+\s+){1,8})"
+                      r"\(([A-Z]{2,8})\)")
+
+
+def _initials_fit(full: str, short: str) -> bool:
+    """Whether an acronym's letters are the capitals of the name's words, in order."""
+    initials = "".join(w[0] for w in full.split() if w[:1].isupper())
+    it = iter(initials)
+    return short[0] == initials[:1] and all(c in it for c in short)
+
+
 def _after_by_or_in(tokens: list[Token], start: int) -> bool:
     """Whether "by" or "in" (perhaps with "the") comes just before position `start`."""
     k = start - 1
@@ -1236,13 +1248,23 @@ class ClaimExtractor:
             return published - timedelta(days=1), "had"
         return published, None
 
-    def _foresee(self, tokenized: list[Tokens]) -> ArticleMemory:
+    def _foresee(self, sentences: list[Sentence], tokenized: list[Tokens]) -> ArticleMemory:
         """A memory that already knows the people the article names in full with a title,
         and its spacecraft, anywhere: a headline or a live blog's newest entry comes first
         and uses short forms ("Villarin meets Zhou", "the Romanian president", "the
         launch") before the full name."""
         scratch = ArticleMemory()
         memory = ArticleMemory()
+        for sentence in sentences:
+            if "(" in sentence.text:
+                for found in _ACRONYM.finditer(sentence.text):
+                    words = found.group(1).split()
+                    if words[0] == "The" or words[0].endswith(("'s", "’s")):
+                        words = words[1:]  # "Colombia's Coordinadora Guerrillera Andina"
+                    full, short = " ".join(words), found.group(2)
+                    if _initials_fit(full, short):
+                        memory.acronyms.setdefault(short, full)
+        scratch.acronyms = memory.acronyms
         for index, tokens in enumerate(tokenized):
             if tokens and self.lex.titles.find(tokens):  # where full names are introduced
                 self.entities.find(tokens, scratch)
@@ -1262,7 +1284,7 @@ class ClaimExtractor:
         """Every claim in the article, in sentence order, without duplicates."""
         sentences = list(split_sentences(article.text))
         tokenized = [tokenize(strip_asides(sentence.text)) for sentence in sentences]
-        memory = self._foresee(tokenized)
+        memory = self._foresee(sentences, tokenized)
         recent: list[EventMention] = []
         found = []
         for sentence, tokens in zip(sentences, tokenized, strict=True):

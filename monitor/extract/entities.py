@@ -8,6 +8,7 @@ forms learned earlier in the same article ("Mr Duarte"), and from descriptors
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -56,6 +57,7 @@ class ArticleMemory:
     by_title: dict[str, str] = field(default_factory=dict)  # "emperor" -> "Emperor Tavian"
     last_name: str | None = None  # a capitalised name that ended the previous sentence
     leaders: dict[str, str] = field(default_factory=dict)  # "President X of Kenya": Kenya's
+    acronyms: dict[str, str] = field(default_factory=dict)  # "UFRC" -> its full name
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""
@@ -73,6 +75,21 @@ class ArticleMemory:
             self.by_country.setdefault(mention.country, mention.name)
 
 
+_COLLECTIVES = {"leaders", "officials", "ministers", "states", "countries", "nations",
+                "governments", "delegations", "forces", "troops", "diplomats", "negotiators",
+                "envoys", "representatives", "lawmakers", "companies", "firms", "fans"}
+_ORG_LINKS = {"of", "for", "des", "de", "du", "pour", "del", "da", "do", "para"}
+_ORG_PARTICLES = _ORG_LINKS | {"the", "and", "la", "le", "et", "y", "el", "los", "las"}
+
+
+def _org_particles(tokens: list[Token], k: int) -> bool:
+    """Whether small words from `k` lead on to a capitalised word inside an organisation's
+    name ("... pour le Renouveau", "... for the Liberation")."""
+    j = k
+    while j < len(tokens) and j - k < 2 and tokens[j].lower in _ORG_PARTICLES:
+        j += 1
+    return j > k and j < len(tokens) and tokens[j].text[:1].isupper() \
+        and tokens[j].text.isalpha()
 _PARTICLES = {"bin", "al", "de", "da", "von", "van", "der", "den", "le", "la", "del", "dos", "du"}
 
 
@@ -231,6 +248,20 @@ class EntityFinder:
         """What `find` does to the memory when it finds no mention in a sentence."""
         memory.previous_people = memory.last_people
 
+    @staticmethod
+    def _acronyms(tokens: list[Token], memory: ArticleMemory,
+                  free: Callable[[int, int], bool], add: Callable[[Mention], None]) -> None:
+        """An organisation the article names with its acronym ("the Coordinadora
+        Guerrillera Andina (CGA)"), by either: one party under its full name."""
+        for short, full in memory.acronyms.items():
+            words = full.split()
+            for i, token in enumerate(tokens):
+                if token.text == short and free(i, i + 1):
+                    add(Mention(full, "organisation", i, i + 1))
+                elif token.text == words[0] and [t.text for t in tokens[i:i + len(words)]] \
+                        == words and free(i, i + len(words)):
+                    add(Mention(full, "organisation", i, i + len(words)))
+
     def _after_portfolio(self, tokens: list[Token], end: int) -> int:
         """Where a title's name starts after its portfolio: "Minister of Development,
         Industry and Trade Lucia Rocha", "Minister for Territorial Cohesion, Ines Lobo";
@@ -278,6 +309,8 @@ class EntityFinder:
             mentions.append(mention)
             taken.update(range(mention.start, mention.end))
 
+        if memory.acronyms:
+            self._acronyms(tokens, memory, free, add)
         # Titled names: "Foreign Minister Ana Duarte", "Hungary's foreign minister, Peter X".
         titles = self.lex.titles.find(tokens)
         named_titles = {t.start for t in titles if _name_run(tokens, t.end + (
@@ -451,8 +484,9 @@ class EntityFinder:
                 continue
             second_end = _name_run(tokens, first_end + 1)
             if second_end == first_end + 1 or second_end >= len(tokens) \
-                    or not tokens[second_end].text[:1].islower():
-                continue
+                    or not tokens[second_end].text[:1].islower() \
+                    or tokens[second_end].lower in _COLLECTIVES:
+                continue  # not "EU and Gulf leaders": names used as adjectives
             spans = ((i, first_end), (first_end + 1, second_end))
             if any(places & set(range(a, b)) or self._not_a_name(tokens[a:b])
                    for a, b in spans):
@@ -473,14 +507,14 @@ class EntityFinder:
                     and tokens[start - 1].text not in NOT_NAMES:
                 start -= 1
             end = i + 1
-            if end + 1 < len(tokens) and tokens[end].lower in ("of", "for"):
-                # "the Assembly of the Republic", "Front for Democratic Renewal"
-                k = end + 1 + (tokens[end + 1].lower == "the")
+            if end + 1 < len(tokens) and tokens[end].lower in _ORG_LINKS:
+                # "the Assembly of the Republic", "Front for Democratic Renewal", "Union
+                # des Forces pour le Renouveau Centrafricain"
+                k = end + 1 + (tokens[end + 1].lower in ("the", "la", "le", "el", "los"))
                 stop = k
                 while stop < len(tokens) and stop not in taken and (
                         tokens[stop].text[:1].isupper() and tokens[stop].text.isalpha()
-                        or tokens[stop].lower in ("for", "the", "and") and stop + 1 < len(tokens)
-                        and tokens[stop + 1].text[:1].isupper()):
+                        or _org_particles(tokens, stop)):
                     stop += 1
                 if stop > k:
                     end = stop

@@ -339,8 +339,12 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
                 if subject and subject.start in bound:
                     break
                 if subject:
-                    event.participants = _list_before(tokens, usable, subject.end) \
-                        + event.participants
+                    listed = _list_before(tokens, usable, subject.end)
+                    event.participants = listed + event.participants
+                    # "President Rojas and the Andean Liberation Front will meet": the
+                    # subject names every side, a group beside a person too
+                    event.exhaustive = any(m.type == "person" for m in listed) and any(
+                        m.type == "organisation" for m in listed)
                     break
         if verb and not event.participants:
             # "X and Y spoke by phone on Tuesday and agreed to meet": the same subject
