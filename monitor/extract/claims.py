@@ -1197,6 +1197,10 @@ class ClaimExtractor:
             if t.start < cue[0] and any(k.lower in ("which", "that") for k in tokens[
                     event[1]:t.start]) and any(k.text == "," for k in tokens[t.end:cue[0]]):
                 continue  # "the summit, which was due on Friday, has been cancelled"
+            if cue[1] <= event[0] and t.start >= event[1] and any(
+                    k.lower in ("which", "that") for k in tokens[event[1]:t.start]):
+                continue  # "voting is under way in the election, which was pushed back from
+                # September": the relative clause's date
             if t.start >= cue[1] and t.start > 0 and tokens[t.start - 1].lower in (
                     "until", "till", "to", "for"):
                 continue  # "voted to delay the election until December": the new date
