@@ -381,3 +381,10 @@ def test_a_countrys_vote_and_its_named_election_are_one_story(monitor: Monitor) 
     assert feed(monitor, "b.txt", "2025-08-06", "The general elections in Chile have been "
                 "postponed, the electoral service said.") == [("planned", "postponed")]
     assert len([s for s in monitor.store.stories() if s.kind == "vote"]) == 1
+
+
+def test_a_lapsed_plan_alone_starts_no_story(monitor: Monitor) -> None:
+    assert feed(monitor, "a.txt", "2025-03-10", "President Ana Rojas has postponed her visit "
+                "to Peru, officials said. She was also expected to visit Cusco on Tuesday to "
+                "lay a wreath.") == [(None, "postponed")]
+    assert [s.location for s in monitor.store.stories()] == ["Peru"]

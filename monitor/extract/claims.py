@@ -103,6 +103,7 @@ _TOLD = {"told", "tells", "telling", "briefed", "informed"}
 _NOT_OBJECT_WORDS = {"after", "before", "because", "amid", "until", "since", "while", "as",
                      "than", "over", "and", "or", "but", "during", "following", "despite"}
 # "..., the foreign ministry announced": who speaks for a party, not the party's event
+_LAPSED = "was"  # the date text of a lapsed plan ("was due to visit")
 _ENDING_VERBS = {"ended", "concluded", "finished", "closed", "completed", "wrapped"}
 _RELATIVE_AUXILIARIES = {"was", "were", "is", "are", "had", "has", "have", "been", "being",
                          "already", "twice", "once"}
@@ -879,7 +880,10 @@ class ClaimExtractor:
                                                   times, article.published, status, cue_text)
                 if as_of_article:
                     when, date_text = article.published, None
-                dated.append(Reading(when, date_text, start, end, status, rule, cue_text))
+                # "were also expected to visit Manipur": a lapsed plan is history, which
+                # updates a story but starts none
+                dated.append(Reading(when, date_text, start, end, status, rule, cue_text,
+                                     background=date_text == _LAPSED))
             # the place may follow a "take place" or "be held" cue of the event even when
             # another cue reports the status: "... will take place in Lima"
             venues = [r.end for r in dated if r.cue.lower().endswith(("place", "held"))]
@@ -1231,10 +1235,11 @@ class ClaimExtractor:
             # "X meets Y in Bali, Indonesia, November 14, 2022": a caption's one full date
             return full[0].day, full[0].text  # type: ignore[return-value]
         window = tokens[max(0, cue[0] - 4):cue[0]]
-        if forward and words[:1] and words[0] in self.lex.lapsed_plan_words and cue[0] > 0 \
-                and tokens[cue[0] - 1].lower in ("was", "were") and not any(
+        before = cue[0] - 1 - (cue[0] > 1 and tokens[cue[0] - 1].lower in self.lex.cue_adverbs)
+        if forward and words[:1] and words[0] in self.lex.lapsed_plan_words and before >= 0 \
+                and tokens[before].lower in ("was", "were") and not any(
                     t.lower in self.lex.attribution_verbs for t in tokens[:cue[0]]):
-            return published - timedelta(days=1), "was"  # "was due to visit": a lapsed plan
+            return published - timedelta(days=1), _LAPSED  # "was due to visit": lapsed
         if cue[0] > 0 and tokens[cue[0] - 1].lower in ("was", "were") and any(
                 t.lower in ("originally", "initially") for t in tokens[:cue[0]]):
             # "was originally expected in late 2026 but was pushed into 2027": history
