@@ -88,6 +88,8 @@ def _org_particles(tokens: list[Token], k: int) -> bool:
     j = k
     while j < len(tokens) and j - k < 2 and tokens[j].lower in _ORG_PARTICLES:
         j += 1
+    if [t.lower for t in tokens[k:j]] == ["and", "the"]:
+        return False  # "the Chamber of Deputies and the Senate": two bodies
     return j > k and j < len(tokens) and tokens[j].text[:1].isupper() \
         and tokens[j].text.isalpha()
 _PARTICLES = {"bin", "al", "de", "da", "von", "van", "der", "den", "le", "la", "del", "dos", "du"}
@@ -516,6 +518,8 @@ class EntityFinder:
                         tokens[stop].text[:1].isupper() and tokens[stop].text.isalpha()
                         or _org_particles(tokens, stop)):
                     stop += 1
+                while stop > k and tokens[stop - 1].lower in _ORG_PARTICLES:
+                    stop -= 1  # not "Chamber of Commerce and Industry of" before "Romania"
                 if stop > k:
                     end = stop
             if start == i and end == i + 1:
