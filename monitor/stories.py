@@ -22,7 +22,7 @@ from monitor.extract import Claim, Lexicon
 from monitor.store import Store, StoryRow, utc_now
 
 SAME_OCCASION_DAYS = 3
-HISTORY_DAYS = 10 * 365  # a claim this old starts no story
+HISTORY_DAYS = 400  # a claim over a year older than its article starts no story
 DISPUTE_DAYS = 2
 ON, OFF = {"planned"}, {"paused", "postponed", "cancelled"}
 

@@ -388,3 +388,12 @@ def test_a_lapsed_plan_alone_starts_no_story(monitor: Monitor) -> None:
                 "to Peru, officials said. She was also expected to visit Cusco on Tuesday to "
                 "lay a wreath.") == [(None, "postponed")]
     assert [s.location for s in monitor.store.stories()] == ["Peru"]
+
+
+def test_a_meeting_years_before_the_article_starts_no_story(monitor: Monitor) -> None:
+    assert feed(monitor, "a.txt", "2026-02-15", "President Ana Rojas will visit Lima in "
+                "March. Her last meeting with President Tomas Berglund, in Quito in April "
+                "2023, ended with a pledge to remove the barriers.") == [(None, "planned")]
+    # a meeting within about a year still is ("their meeting last November")
+    assert feed(monitor, "b.txt", "2026-02-16", "President Ana Rojas and President Tomas "
+                "Berglund met in Quito in March 2025.") == [(None, "held")]
