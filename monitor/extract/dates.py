@@ -49,6 +49,8 @@ def past_weekday(published: date, name: str) -> date | None:
 # even when the sentence has no future marker ("slated to vote on 30 January", "sets
 # stage for Sept 17 election" in June): the nearer of its two occurrences
 NEAR_FUTURE_DAYS = 182
+# "in 2017", "since 2019", "memories of 2019, when talks broke down": a year that dates
+_YEAR_PREPOSITIONS = {"in", "since", "until", "by", "of"}
 
 
 _ORDINAL_CENTURIES = {w: k for k, w in enumerate(
@@ -143,7 +145,7 @@ def find_time_expressions(tokens: list[Token], published: date,
                 add(i, i + 1, None, False)
             else:
                 add(i, i + 1, _last_weekday(published, WEEKDAYS[word], False), True)
-        elif word in ("in", "since", "until", "by") and i + 1 < n and _is_year(tokens[i + 1]) \
+        elif word in _YEAR_PREPOSITIONS and i + 1 < n and _is_year(tokens[i + 1]) \
                 and (i + 2 >= n or _is_month(tokens, i + 2) is None):
             # "visited Egypt in 2017": a year alone dates a past claim (this year says nothing)
             year = int(tokens[i + 1].text)
