@@ -695,6 +695,9 @@ class ClaimExtractor:
             tokens[m.start - 1].lower in _TOLD or m.start > 1 and tokens[m.start - 1].lower
             == "the" and tokens[m.start - 2].lower in _TOLD)}
         excluded |= _compound_modifiers(tokens, mentions, events)
+        # "arrived in Belém on a Brazilian Air Force plane": who owns the plane is no party
+        excluded |= {m.start for m in mentions if m.end < len(tokens)
+                     and tokens[m.end].lower in lex.conveyance_words}
         # "President Amara Okonkwo of Nigeria": the country is her nationality, not a party
         people_ends = {m.end for m in mentions if m.type == "person"}
         for m in mentions:

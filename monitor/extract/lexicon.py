@@ -256,6 +256,7 @@ class Lexicon:
     reaction_objects: set[str] = field(default_factory=set)
     leader_titles: set[str] = field(default_factory=set)
     leader_events: set[str] = field(default_factory=set)
+    conveyance_words: set[str] = field(default_factory=set)
     proxy_nouns: set[str] = field(default_factory=set)
     habitual_words: set[str] = field(default_factory=set)
     cue_adverbs: set[str] = field(default_factory=set)
@@ -305,7 +306,7 @@ _WORD_SETS = ("negators", "modals", "attribution_verbs", "place_blockers", "orga
               "descriptors", "background_markers", "planning_subjects", "planning_subject_cues",
               "dating_cues", "vote_types", "vehicle_words", "carrier_words", "proxy_nouns",
               "portfolio_words", "reaction_cues", "reaction_objects", "leader_titles",
-              "leader_events",
+              "leader_events", "conveyance_words",
               "habitual_words", "cue_adverbs", "sub_events", "bodies", "relocation_cues",
               "event_codes", "time_cues", "lapsed_plan_words", "vote_subjects",
               "mediator_words", "attendance_cues", "venue_words",
