@@ -207,7 +207,7 @@ def _same_entity(mine: str, gold: str) -> bool:
 
 
 def _same_place(mine: str, gold: str, within: Callable[[str], set[str]] | None = None) -> bool:
-    # gold places are free text: "Bali, Indonesia", "San Francisco (Filoli estate, Woodside)"
+    # gold places are free text: "Cusco, Peru", "Lima (Government Palace, Plaza Mayor)"
     if mine in gold or fuzz.partial_ratio(mine, gold) >= 85 or fuzz.token_set_ratio(
             mine, gold) >= 80:
         return True

@@ -110,7 +110,7 @@ def m050_story_name_keys(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m060_story_keys_folded(db: sqlite_utils.Database) -> None:
-    # party and name words are indexed without accents ("Shinzō" = "Shinzo");
+    # party and name words are indexed without accents ("Zoë" = "Zoe");
     # StoryBook rebuilds the index from the stories on open
     db.execute("delete from story_keys")
 

@@ -102,7 +102,7 @@ _NOT_KEYS = {"the", "of", "and", "de", "da", "van", "von", "der", "al", "bin", "
 
 @lru_cache(maxsize=65536)
 def _folded(text: str) -> str:
-    """Lower case without accents: "Shinzō" and "Shinzo" are one spelling."""
+    """Lower case without accents: "Zoë" and "Zoe" are one spelling."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.lower())
                    if not unicodedata.combining(c))
 
@@ -178,7 +178,7 @@ def title_of(participants: list[str], kind: str, name: str | None, location: str
         base = name
     else:
         shown = [p if p in groups else surname(p) for p in participants]
-        # "Indian Army" and "Pakistan Army" both go by "Army": then by their full names
+        # "Chilean Army" and "Peruvian Army" both go by "Army": then by their full names
         shown = [full if shown.count(short) > 1 else short
                  for full, short in zip(participants, shown, strict=True)]
         people = "–".join(shown)
@@ -254,8 +254,13 @@ class StoryBook:
         """Remember who leads which country, as articles say ("President X of Kenya")."""
         for claim in claims:
             for person, country in claim.leaders:
-                if not any(person in people for people in self._led_by.values()) and not any(
-                        same_party(person, known) for known in self._led_by.get(country, ())):
+                known = self._led_by.get(country, set())
+                if person in known:
+                    # written again each time ("insert or ignore"): a rolled-back article
+                    # must not leave the cache knowing what the store does not
+                    self.store.add_leader(person, country)
+                elif not any(person in people for people in self._led_by.values()) \
+                        and not any(same_party(person, other) for other in known):
                     self._led_by.setdefault(country, set()).add(person)
                     self.store.add_leader(person, country)
 

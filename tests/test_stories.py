@@ -397,3 +397,26 @@ def test_a_meeting_years_before_the_article_starts_no_story(monitor: Monitor) ->
     # a meeting within about a year still is ("their meeting last November")
     assert feed(monitor, "b.txt", "2026-02-16", "President Ana Rojas and President Tomas "
                 "Berglund met in Quito in March 2025.") == [(None, "held")]
+
+
+def test_leaders_learned_by_an_article_that_rolled_back_are_stored_on_retry(
+        tmp_path: Path) -> None:
+    from monitor.extract import ClaimExtractor
+    from monitor.stories import StoryBook
+    settings = load_settings(CONFIG, state_dir=str(tmp_path / "state"))
+    m = Monitor(settings)
+    try:
+        article = parse_article(Path("a.txt"), b" date 2025-03-10 President Ana Rojas of Chile "
+                                b"and President Tomas Berglund of Peru will hold a summit in "
+                                b"Arica on Friday.\n")
+        claims = ClaimExtractor(m.lexicon).extract(article)
+        book = StoryBook(m.store, m.lexicon)
+        with pytest.raises(RuntimeError), m.store.transaction():
+            book.apply(article, claims)
+            raise RuntimeError("the article's transaction fails after its stories")
+        assert m.store.leaders() == {}
+        with m.store.transaction():
+            book.apply(article, claims)
+        assert m.store.leaders() == {"Ana Rojas": "Chile", "Tomas Berglund": "Peru"}
+    finally:
+        m.close()

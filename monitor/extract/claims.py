@@ -7,6 +7,7 @@ nearest event -> time expressions -> the source of the claim.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -251,7 +252,7 @@ def _same_flight(tokens: list[Token], event: EventMention, flight: str) -> bool:
     flight" beside "Lince flight 3", nor "the previous launch"; "the third Lince flight"
     may."""
     last = flight.split()[-1]
-    number = int(last) if last.isdigit() else 0
+    number = int(last) if last.isdecimal() else 0
     k = event.start
     while k > 0 and tokens[k - 1].text[:1].isupper() and event.start - k < 2:
         k -= 1  # "the third Lince flight": the ordinal before the name
@@ -262,7 +263,7 @@ def _same_flight(tokens: list[Token], event: EventMention, flight: str) -> bool:
 
 
 # "the Union des Forces pour le Renouveau Centrafricain (UFRC)": a name and its acronym
-_ACRONYM = re.compile(r"((?:[A-Z][\w'’-]+\s+)(?:(?:[a-z]{1,4}\s+){0,2}[A-Z][\w'’-]+\s+){1,8})"
+_ACRONYM = re.compile(r"\b((?:[A-Z][\w'’-]+\s+)(?:(?:[a-z]{1,4}\s+){0,2}[A-Z][\w'’-]+\s+){1,8})"
                       r"\(([A-Z]{2,8})\)")
 
 
@@ -284,7 +285,7 @@ def _after_by_or_in(tokens: list[Token], start: int) -> bool:
 def _compound_modifiers(tokens: list[Token], mentions: list[Mention],
                         events: list[EventMention]) -> set[int]:
     """Start positions of parties joined by hyphens into a modifier of something other
-    than an event: "the U.S.-Mexico-Canada Agreement" names no party of the talks, while
+    than an event: "the Peru-Chile-Bolivia Agreement" names no party of the talks, while
     "the Kenya-Tanzania (business) summit" does."""
     starts = {e.start for e in events}
     found: set[int] = set()
@@ -328,9 +329,9 @@ _LIST_GAPS = ([","], ["and"], [",", "and"], ["and", "the"], [",", "the"], [",", 
 
 def _also_to(tokens: list[Token], event: EventMention, places: list[PlaceMention],
              mentions: list[Mention], location: str) -> list[str]:
-    """The other countries of "travels to France and Germany" or "visits to Chile, Peru
-    and Bolivia": separate visits, each a story. Not "a trip to Congo and South Sudan"
-    (one trip, one story) or "to Paris and Bordeaux" (one country)."""
+    """The other countries of "travels to Norway and Denmark" or "visits to Chile, Peru
+    and Bolivia": separate visits, each a story. Not "a trip to Kenya and Tanzania"
+    (one trip, one story) or "to Lima and Cusco" (one country)."""
     if not event.word.solo or not (event.word.verb or event.text.lower().endswith("s")):
         return []
     countries = sorted({(p.start, p.end, p.place.name) for p in places
@@ -695,7 +696,7 @@ class ClaimExtractor:
             tokens[m.start - 1].lower in _TOLD or m.start > 1 and tokens[m.start - 1].lower
             == "the" and tokens[m.start - 2].lower in _TOLD)}
         excluded |= _compound_modifiers(tokens, mentions, events)
-        # "arrived in Belém on a Brazilian Air Force plane": who owns the plane is no party
+        # "arrived in Lima on a Chilean Air Force plane": who owns the plane is no party
         excluded |= {m.start for m in mentions if m.end < len(tokens)
                      and tokens[m.end].lower in lex.conveyance_words}
         # "President Amara Okonkwo of Nigeria": the country is her nationality, not a party
@@ -876,14 +877,14 @@ class ClaimExtractor:
                     status, rule = "planned", f"{rule}, a reaction to the {event.text} -> planned"
                 override = by_kind.get(cue_text.lower(), "")
                 if override is None:
-                    continue  # "the forum launched by India and Japan": founded, not held
+                    continue  # "the forum launched by Chile and Peru": founded, not held
                 if override and not qualified:
                     status, rule = override, f"{rule}, for a {event.word.kind} -> {override}"
                 when, date_text = self._effective(tokens, (start, end), (event.start, event.end),
                                                   times, article.published, status, cue_text)
                 if as_of_article:
                     when, date_text = article.published, None
-                # "were also expected to visit Manipur": a lapsed plan is history, which
+                # "were also expected to visit Cusco": a lapsed plan is history, which
                 # updates a story but starts none
                 dated.append(Reading(when, date_text, start, end, status, rule, cue_text,
                                      background=date_text == _LAPSED))
@@ -1129,7 +1130,7 @@ class ClaimExtractor:
                     event.participants.append(Mention(name, "person", -1, -1))
                     return
         if event.word.solo and not event.participants and pronoun and memory.last_people:
-            # "He postponed a scheduled trip to Lebanon": the traveller named last
+            # "He postponed a scheduled trip to Peru": the traveller named last
             event.participants = [Mention(memory.last_people[0], "person", -1, -1)]
 
     def _enough_participants(self, event: EventMention, name: str | None,
@@ -1225,6 +1226,12 @@ class ClaimExtractor:
                 distance -= 2  # "met in Geneva on Monday": dates follow what they date
             if distance <= MAX_DATE_DISTANCE and (best is None or distance < best[0]):
                 best = (distance, t)
+        if best and status == "held" and best[1].day and best[1].day > published and not any(
+                len(w) == 4 and w.isdecimal() for w in best[1].text.split()):
+            # "met in Lima on 15 December" in a July article: last December (a day and
+            # month a few months ahead is read as this year's when nothing says past)
+            with contextlib.suppress(ValueError):
+                return best[1].day.replace(year=best[1].day.year - 1), best[1].text
         if best and best[1].day and best[1].day < published:
             return best[1].day, best[1].text
         if best and status == "held" and best[1].day is None \
@@ -1235,7 +1242,7 @@ class ClaimExtractor:
         full = [t for t in times if t.day and t.day < published and any(
             len(w.text) == 4 and w.text.isdigit() for w in tokens[t.start:t.end + 4])]
         if status == "held" and len(full) == 1:
-            # "X meets Y in Bali, Indonesia, November 14, 2022": a caption's one full date
+            # "X meets Y in Cusco, Peru, November 14, 2022": a caption's one full date
             return full[0].day, full[0].text  # type: ignore[return-value]
         window = tokens[max(0, cue[0] - 4):cue[0]]
         before = cue[0] - 1 - (cue[0] > 1 and tokens[cue[0] - 1].lower in self.lex.cue_adverbs)
@@ -1270,18 +1277,21 @@ class ClaimExtractor:
         for sentence in sentences:
             if "(" in sentence.text:
                 for found in _ACRONYM.finditer(sentence.text):
-                    words = found.group(1).split()
-                    if words[0] == "The" or words[0].endswith(("'s", "’s")):
-                        words = words[1:]  # "Colombia's Coordinadora Guerrillera Andina"
-                    full, short = " ".join(words), found.group(2)
-                    if _initials_fit(full, short):
-                        memory.acronyms.setdefault(short, full)
+                    words, short = found.group(1).split(), found.group(2)
+                    # "On Monday the Union des Forces ... (UFRC)", "Colombia's Coordinadora
+                    # Guerrillera Andina (CGA)": the name starts where its initials fit
+                    start = next((k for k in range(len(words) - 1)
+                                  if words[k][:1].isupper()
+                                  and _initials_fit(" ".join(words[k:]), short)
+                                  and not words[k].endswith(("'s", "’s"))), None)
+                    if start is not None:
+                        memory.acronyms.setdefault(short, " ".join(words[start:]))
         scratch.acronyms = memory.acronyms
         for index, tokens in enumerate(tokenized):
             if tokens and self.lex.titles.find(tokens):  # where full names are introduced
                 self.entities.find(tokens, scratch)
             # and the spacecraft it launches, which names the launch's story even where
-            # the rocket comes first ("the Atlas rocket ... the Starliner capsule")
+            # the rocket comes first ("the Osprey rocket ... the Kestrel capsule")
             for name, carrier in _vehicle_names(tokens, self.lex):
                 _note_vehicle(memory, name, carrier)
             if index < FLIGHT_SENTENCES:  # the flight the article is about, not "next"

@@ -47,7 +47,8 @@ def past_weekday(published: date, name: str) -> date | None:
 
 # a day and month without a year up to this far ahead of the article is this year's,
 # even when the sentence has no future marker ("slated to vote on 30 January", "sets
-# stage for Sept 17 election" in June): the nearer of its two occurrences
+# stage for Sept 17 election" in June); further ahead, last year's. A held claim on a
+# date ahead is read as last year's (monitor.extract.claims)
 NEAR_FUTURE_DAYS = 182
 # "in 2017", "since 2019", "memories of 2019, when talks broke down": a year that dates
 _YEAR_PREPOSITIONS = {"in", "since", "until", "by", "of"}
@@ -70,7 +71,7 @@ def _month_start(published: date, month: int, future: bool, past: bool = False) 
 
 
 def _is_year(token: Token) -> bool:
-    return len(token.text) == 4 and token.text.isdigit() and 1900 <= int(token.text) <= 2100
+    return len(token.text) == 4 and token.text.isdecimal() and 1900 <= int(token.text) <= 2100
 
 
 def _is_month(tokens: list[Token], i: int) -> int | None:
@@ -133,7 +134,7 @@ def find_time_expressions(tokens: list[Token], published: date,
                 "days", "weeks", "months", "day", "week", "month", "years", "year"):
             unit = tokens[i - 1].lower.rstrip("s")
             count_word = tokens[i - 2].lower if i > 1 else "a"
-            count = int(count_word) if count_word.isdigit() else _NUMBER_WORDS.get(count_word, 3)
+            count = int(count_word) if count_word.isdecimal() else _NUMBER_WORDS.get(count_word, 3)
             days = {"day": 1, "week": 7, "month": 30, "year": 365}[unit] * count
             add(max(0, i - 2), i + 1, published - timedelta(days=days), True)
         elif word == "days" and nxt == "after" and (i == 0 or tokens[i - 1].lower != "two"):
@@ -155,14 +156,14 @@ def find_time_expressions(tokens: list[Token], published: date,
         elif (month := _is_month(tokens, i)) is not None:
             day_num = None
             after = i + 2 if i + 2 < n and tokens[i + 1].text == "." else i + 1  # "Feb. 5"
-            if after < n and tokens[after].text.isdigit() and int(tokens[after].text) <= 31:
+            if after < n and tokens[after].text.isdecimal() and int(tokens[after].text) <= 31:
                 day_num = int(tokens[after].text)
-            elif i > 0 and tokens[i - 1].text.isdigit() and int(tokens[i - 1].text) <= 31:
+            elif i > 0 and tokens[i - 1].text.isdecimal() and int(tokens[i - 1].text) <= 31:
                 day_num = int(tokens[i - 1].text)
             year = None
-            end = after + 1 if day_num and after < n and tokens[after].text.isdigit() else i + 1
+            end = after + 1 if day_num and after < n and tokens[after].text.isdecimal() else i + 1
             for j in (i + 1, i + 2, i + 3):
-                if j < n and tokens[j].text.isdigit() and len(tokens[j].text) == 4:
+                if j < n and tokens[j].text.isdecimal() and len(tokens[j].text) == 4:
                     year = int(tokens[j].text)
                     end = max(end, j + 1)
                     break

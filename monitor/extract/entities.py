@@ -58,6 +58,7 @@ class ArticleMemory:
     last_name: str | None = None  # a capitalised name that ended the previous sentence
     leaders: dict[str, str] = field(default_factory=dict)  # "President X of Kenya": Kenya's
     acronyms: dict[str, str] = field(default_factory=dict)  # "UFRC" -> its full name
+    acronym_starts: dict[str, list[list[str]]] | None = None  # full names by first word
 
     def learn(self, mention: Mention) -> None:
         """Remember a person so later short forms and descriptors resolve to them."""
@@ -112,7 +113,7 @@ def _name_run(tokens: list[Token], start: int, limit: int = 3) -> int:
             end += 1
         elif len(token.text) == 1 and token.text.isupper() and end + 1 < len(tokens) \
                 and tokens[end + 1].text[:1].isupper() and tokens[end + 1].text.isalpha():
-            end += 1  # initials: "A K Abdul Momen"
+            end += 1  # initials: "A K Ana Rojas"
         elif token.text == "-" and end > start and end + 1 < len(tokens) \
                 and tokens[end + 1].text.isalpha() and tokens[end].end == tokens[end + 1].start:
             end += 2  # hyphenated given names: "Min-jun"
@@ -195,8 +196,10 @@ class EntityFinder:
         """The country of "President Amara Okonkwo of Nigeria", after the name."""
         if end + 1 < len(tokens) and tokens[end].lower == "of":
             for match in self.lex.entities.find(tokens[end + 1:end + 5]):
-                if match.start == 0 and match.payload.type == "country":
-                    return match.payload.name
+                after = end + 1 + match.end
+                if match.start == 0 and match.payload.type == "country" and not (
+                        after < len(tokens) and tokens[after].text[:1].isupper()):
+                    return match.payload.name  # not "of Tanzania Breweries"
         return None
 
     def _not_a_name(self, words: list[Token]) -> bool:
@@ -255,14 +258,20 @@ class EntityFinder:
                   free: Callable[[int, int], bool], add: Callable[[Mention], None]) -> None:
         """An organisation the article names with its acronym ("the Coordinadora
         Guerrillera Andina (CGA)"), by either: one party under its full name."""
-        for short, full in memory.acronyms.items():
-            words = full.split()
-            for i, token in enumerate(tokens):
-                if token.text == short and free(i, i + 1):
-                    add(Mention(full, "organisation", i, i + 1))
-                elif token.text == words[0] and [t.text for t in tokens[i:i + len(words)]] \
-                        == words and free(i, i + len(words)):
-                    add(Mention(full, "organisation", i, i + len(words)))
+        if memory.acronym_starts is None:  # indexed once per article: by first word
+            memory.acronym_starts = {}
+            for full in memory.acronyms.values():
+                memory.acronym_starts.setdefault(full.split()[0], []).append(full.split())
+        for i, token in enumerate(tokens):
+            full = memory.acronyms.get(token.text)
+            if full is not None and free(i, i + 1):
+                add(Mention(full, "organisation", i, i + 1))
+                continue
+            for words in memory.acronym_starts.get(token.text, ()):
+                if [t.text for t in tokens[i:i + len(words)]] == words \
+                        and free(i, i + len(words)):
+                    add(Mention(" ".join(words), "organisation", i, i + len(words)))
+                    break
 
     def _after_portfolio(self, tokens: list[Token], end: int) -> int:
         """Where a title's name starts after its portfolio: "Minister of Development,
@@ -319,7 +328,7 @@ class EntityFinder:
             t.end < len(tokens) and tokens[t.end].text == ",")) > t.end}
         for m in [m for m in mentions if m.type == "country" and m.end in named_titles]:
             # "US secretary of state Ana Duarte": a nationality, not a party; but in
-            # "Japan's prime minister has cancelled a trip" the country is all there is
+            # "Chile's prime minister has cancelled a trip" the country is all there is
             mentions.remove(m)
             taken.difference_update(range(m.start, m.end))
         for title in titles:
@@ -331,7 +340,7 @@ class EntityFinder:
             if end == start:
                 continue
             country = self._nationality(tokens, title.start) or self._country_after(tokens, end)
-            # and "Prime Minister Modi and his Japanese counterpart Shinzo Abe"
+            # and "Prime Minister Rojas and his Norwegian counterpart Lars Berglund"
             leads = title.payload in self.lex.leader_titles or (
                 title.payload.lower() == "counterpart" and any(
                     m.type == "person" and m.name in memory.leaders and m.start < title.start
@@ -546,7 +555,7 @@ class EntityFinder:
                 continue  # at the start: a headline's "Austrian chancellor cancels ..."
             after = adjective.end
             if after + 1 < len(tokens) and tokens[after].lower == "and":
-                # "the Russian and Ukrainian leaders", not "Indian and Japanese officials"
+                # "the Chilean and Peruvian leaders", not "Chilean and Peruvian officials"
                 after += 2
             found = self._descriptor_at(tokens, after)
             if found is None:
@@ -555,7 +564,7 @@ class EntityFinder:
             name = memory.by_country.get(adjective.payload)
             if name:
                 if not possessive(tokens, after + size):
-                    # not "the Japanese Prime Minister's visit to India": the visit of a
+                    # not "the Chilean Prime Minister's visit to Peru": the visit of a
                     # summit's guest would start a story of its own, placed in a country
                     add(Mention(name, "person", adjective.start, adjective.end,
                                 adjective.payload))

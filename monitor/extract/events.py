@@ -376,7 +376,7 @@ def bind_participants(tokens: list[Token], events: list[EventMention],
         event.participants = people if people and not event.exhaustive else list(unique.values())
         if event.word.solo:
             # "the Chile and Peru trip": the countries of a trip are where it goes;
-            # "Japan's prime minister has cancelled a trip": the country is the traveller
+            # "Chile's prime minister has cancelled a trip": the country is the traveller
             event.participants = [m for m in event.participants if m.type != "country" or (
                 m.end + 2 < len(tokens) and possessive(tokens, m.end) and m.end + 2 in skippable)
                 or bool(m.stand_in)]
@@ -443,7 +443,7 @@ def find_places(tokens: list[Token], lex: Lexicon, mentions: list[Mention],
         if before_event and not linked and place.kind == "country" and start >= 2 \
                 and tokens[start - 1].text in ("-", "–", "/") \
                 and tokens[start - 2].text[:1].isupper():
-            continue  # "the India-Japan summit", "Indo-Japan": a pair of parties, not a place
+            continue  # "the Chile-Peru summit": a pair of parties, not a place
         if linked or before_event:
             places.append(PlaceMention(start, end, place, j + 1 if linked else start))
     if events:
@@ -736,10 +736,10 @@ def _vehicle_word_at(tokens: list[Token], k: int, lex: Lexicon) -> bool:
 
 def numbered_flight(tokens: list[Token], start: int = 0, end: int | None = None) -> str | None:
     """The first flight named by number between `start` and `end`: "Lince flight 3",
-    "Starship Flight 5", "Kestrel mission 2"."""
+    "Skylark Flight 5", "Kestrel mission 2"."""
     stop = min(len(tokens), len(tokens) if end is None else end) - 2
     for i in range(max(0, start), stop):
-        if tokens[i + 1].lower in ("flight", "mission") and tokens[i + 2].text.isdigit() \
+        if tokens[i + 1].lower in ("flight", "mission") and tokens[i + 2].text.isdecimal() \
                 and tokens[i].text[:1].isupper() and tokens[i].text.isalpha() \
                 and tokens[i].text not in _NOT_NAME_WORDS:
             return " ".join(t.text for t in tokens[i:i + 3])
@@ -872,7 +872,7 @@ def _own_name(event: EventMention, tokens: list[Token], mentions: list[Mention],
         return None  # "the Irish festival": a nationality, not a name
     if all(t.lower in lex.generic_name_words or re.fullmatch(r"\d+(st|nd|rd|th)", t.lower)
            or t.text == "-" for t in words):
-        return None  # "India-Japan Annual Summit", "the 2nd Joint Meeting": no name of its own
+        return None  # "Chile-Peru Annual Summit", "the 2nd Joint Meeting": no name of its own
 
     last = end if include_word(event) else event.start
     if include_word(event) and event.text[:1].isupper() and not title_case(tokens):
