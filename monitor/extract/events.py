@@ -474,6 +474,7 @@ _SUBJECT_ADJECTIVES = {"new", "draft", "proposed", "revised", "amended", "contro
                        "annual", "national", "final", "disputed"}
 _PASSING = {"passed", "approved", "adopted", "rejected", "backed", "endorsed", "voted"}
 _TAKING_PLACE = {"held", "place", "meet", "met", "hosted", "staged", "convene", "convened",
+                 "ahead",  # "did not go ahead in Trondheim"
                  "take", "takes"}
 _PLACE_PARTICLES = {"do", "da", "de", "del", "di", "dos", "das", "la", "le", "el", "al", "sur"}
 
