@@ -854,6 +854,11 @@ class ClaimExtractor:
                           or m.start < anchor or _after_by_or_in(tokens, m.start)]
                 if voters:
                     event.participants = voters
+            if name and not event.participants and event.word.kind in ("event", "launch"):
+                # "the Skylark-5 launch has been delayed, Nordlys Aerospace said": a named
+                # event's organiser may be who speaks for it (the SPEC's organisers)
+                event.participants = [m for m in mentions if m.type == "organisation"
+                                      and m.start in source_span][:1]
             if not self._enough_participants(event, name, tokens):
                 continue
             participants = tuple(sorted({m.name for m in event.participants}))
@@ -1313,24 +1318,22 @@ class ClaimExtractor:
             found += self._sentence_claims(sentence, tokens, article, memory, recent)
         full = _full_names(memory)
         # "postponed on Monday and now rescheduled for July 22": the new date is the news
-        renewed = {(c.participants, c.kind, c.name, c.effective) for c in found
+        renewed = {_same_event(c) for c in found
                    if c.status == "planned" and (c.cue.lower() in self.lex.new_date_cues
                                                  or "now" in c.cue.lower().split())}
         # "what it means for Vâlcescu's postponed trip": a modifier recalls an earlier
         # state; the same day's main statement about the event is the news
-        told = {(c.participants, c.kind, c.name, c.effective) for c in found
-                if not (c.background or c.caption)}
+        told = {_same_event(c) for c in found if not (c.background or c.caption)}
         # "canceled a planned July trip ... would be rescheduled to a later date": the
         # same day's postponement says what the cancellation means
-        deferred = {(c.participants, c.kind, c.name, c.effective): c.location for c in found
+        deferred = {_same_event(c): c.location for c in found
                     if c.status == "postponed" and not c.background}
         seen = set()
         claims = []
         for claim in found:
-            if claim.status in ("postponed", "paused") and (
-                    claim.participants, claim.kind, claim.name, claim.effective) in renewed:
+            key = _same_event(claim)
+            if claim.status in ("postponed", "paused") and key in renewed:
                 continue
-            key = (claim.participants, claim.kind, claim.name, claim.effective)
             if claim.background and key in told:
                 continue
             if claim.status == "cancelled" and key in deferred and (
@@ -1349,6 +1352,14 @@ class ClaimExtractor:
                 seen.add(key)
                 claims.append(claim)
         return claims
+
+
+def _same_event(claim: Claim) -> tuple:
+    """What makes two claims of one article about one event on one day: a named event by
+    its name (its organiser may be named in one sentence only), others by their parties."""
+    if claim.name:
+        return claim.kind, claim.name.lower(), claim.effective
+    return claim.kind, claim.participants, claim.effective
 
 
 def _full_names(memory: ArticleMemory) -> dict[str, str]:
