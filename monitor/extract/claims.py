@@ -590,6 +590,10 @@ class ClaimExtractor:
                 status = "held"  # "are meeting in Busan today": happening as reported
                 rule += ", today -> held"
             after = tokens[match.end].lower if match.end < len(tokens) else ""
+            if cue.phrase in self.lex.relocation_cues and (
+                    after in MONTHS or after in WEEKDAYS or tokens[match.end].text == "May"):
+                status = "postponed"  # "moved from May to September": a date, not a city
+                rule += ", from a date -> postponed"
             if after in ("would", "could", "might") and match.start <= 2:
                 continue  # "Cancelling would hand Beijing the argument": hypothetical
             if words[-1] == "begun" and after.isalpha() and after not in self.lex.clause_words \
