@@ -147,17 +147,19 @@ def _next_occasion(claim: Claim) -> bool:
 def same_name(a: str, b: str) -> bool:
     """Two spellings of one event name: "Hanbit Film Awards" and "the Hanbit Film Awards
     ceremony", "Kestrel2" and "Kestrel-2"."""
-    wa, wb = _singular(_words(a)), _singular(_words(b))
+    wa, wb = _name_words(a), _name_words(b)
     na, nb = _numbers(a), _numbers(b)
     if na and nb and na != nb:
         return False  # "Skylark-3" and "Skylark-4", "MCOP7" and "MCOP8"
     return name_key(a) == name_key(b) or bool(wa and wb and (wa <= wb or wb <= wa))
 
 
-def _singular(words: frozenset[str]) -> frozenset[str]:
-    """"general elections" and "general election" name one vote."""
+@lru_cache(maxsize=65536)
+def _name_words(name: str) -> frozenset[str]:
+    """An event name's words, singular: "general elections" and "general election" name
+    one vote (cached, as `_words`)."""
     return frozenset(w[:-1] if len(w) > 4 and w.endswith("s") and not w.endswith("ss")
-                     else w for w in words)
+                     else w for w in _words(name))
 
 
 _POLL_WORDS = ("election", "poll", "referendum", "plebiscite", "ballot")
@@ -252,17 +254,16 @@ class StoryBook:
 
     def _learn_leaders(self, claims: list[Claim]) -> None:
         """Remember who leads which country, as articles say ("President X of Kenya")."""
-        for claim in claims:
-            for person, country in claim.leaders:
-                known = self._led_by.get(country, set())
-                if person in known:
-                    # written again each time ("insert or ignore"): a rolled-back article
-                    # must not leave the cache knowing what the store does not
-                    self.store.add_leader(person, country)
-                elif not any(person in people for people in self._led_by.values()) \
-                        and not any(same_party(person, other) for other in known):
-                    self._led_by.setdefault(country, set()).add(person)
-                    self.store.add_leader(person, country)
+        # each pair once per article; a known one written again ("insert or ignore"): an
+        # article that rolled back must not leave the cache knowing what the store does not
+        for person, country in dict.fromkeys(pair for c in claims for pair in c.leaders):
+            known = self._led_by.get(country, set())
+            if person not in known and (
+                    any(person in people for people in self._led_by.values())
+                    or any(same_party(person, other) for other in known)):
+                continue
+            self._led_by.setdefault(country, set()).add(person)
+            self.store.add_leader(person, country)
 
     def _by_leaders(self, claim: Claim) -> Claim:
         """"The Kenya-Tanzania summit" as the summit of the one leader known for each
@@ -299,20 +300,23 @@ class StoryBook:
         if claim.name and story.name:
             return 2 if same_name(claim.name, story.name) else 0
         if claim.name or story.name:
-            # "Malawi's vote" and the story of its "general election": one country's vote
-            # named on one side only
-            said = (claim.name or claim.event_word).lower()
-            if claim.kind != "vote" or not any(w in said for w in _POLL_WORDS):
-                return 0  # not "lawmakers voted to delay the election": another vote
-            named, unnamed = (claim, story) if claim.name else (story, claim)
-            countries = list(unnamed.participants)
-            if not countries or not all(p in self.groups for p in countries):
-                return 0
-            if set(named.participants) & set(countries):
-                return 1
-            return int(bool(named.location) and all(
-                self.places_compatible(named.location, c) for c in countries))
+            return self._fit_named_vote(story, claim)
         return self._fit_parties(story, claim)
+
+    def _fit_named_vote(self, story: StoryRow, claim: Claim) -> int:
+        """`_fit` when one side only is named: 1 for a country's election and the named
+        election of that country ("Malawi's vote", "the general election in Malawi")."""
+        said = (claim.name or claim.event_word).lower()
+        if claim.kind != "vote" or not any(w in said for w in _POLL_WORDS):
+            return 0  # not "lawmakers voted to delay the election": another vote
+        named, unnamed = (claim, story) if claim.name else (story, claim)
+        countries = list(unnamed.participants)
+        if not countries or not all(p in self.groups for p in countries):
+            return 0
+        if set(named.participants) & set(countries):
+            return 1
+        return int(bool(named.location) and all(
+            self.places_compatible(named.location, c) for c in countries))
 
     def _fit_parties(self, story: StoryRow, claim: Claim) -> int:
         """`_fit` for two unnamed sides."""

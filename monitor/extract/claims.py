@@ -19,6 +19,7 @@ from monitor.extract.dates import (
     WEEKDAYS,
     TimeExpression,
     find_time_expressions,
+    month_at,
     past_weekday,
 )
 from monitor.extract.entities import NOT_NAMES, ArticleMemory, EntityFinder, Mention
@@ -1224,7 +1225,7 @@ class ClaimExtractor:
             if forward and t.start >= cue[1] and cue_text.lower() not in self.lex.dating_cues \
                     and not (t.day and t.day < published):
                 continue  # "set for March 18", "planning to visit in July": the event's date
-            month = MONTHS.get(t.text.lower(), 5 if t.text == "May" else 0)
+            month = month_at(tokens, t.start) if t.end - t.start == 1 else None
             if forward and month and t.start >= cue[1] \
                     and cue_text.lower() not in self.lex.dating_cues \
                     and 0 < (month - published.month) % 12 <= 6:

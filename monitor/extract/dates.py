@@ -74,7 +74,8 @@ def _is_year(token: Token) -> bool:
     return len(token.text) == 4 and token.text.isdecimal() and 1900 <= int(token.text) <= 2100
 
 
-def _is_month(tokens: list[Token], i: int) -> int | None:
+def month_at(tokens: list[Token], i: int) -> int | None:
+    """The month a token names (1-12), or None: "March", "Sept", a capitalised "May"."""
     word = tokens[i].lower
     if word == "may":
         return 5 if tokens[i].text == "May" else None
@@ -147,13 +148,13 @@ def find_time_expressions(tokens: list[Token], published: date,
             else:
                 add(i, i + 1, _last_weekday(published, WEEKDAYS[word], False), True)
         elif word in _YEAR_PREPOSITIONS and i + 1 < n and _is_year(tokens[i + 1]) \
-                and (i + 2 >= n or _is_month(tokens, i + 2) is None):
+                and (i + 2 >= n or month_at(tokens, i + 2) is None):
             # "visited Egypt in 2017": a year alone dates a past claim (this year says nothing)
             year = int(tokens[i + 1].text)
             if year < published.year:
                 add(i + 1, i + 2, date(year, 1, 1), True)
             i += 1
-        elif (month := _is_month(tokens, i)) is not None:
+        elif (month := month_at(tokens, i)) is not None:
             day_num = None
             after = i + 2 if i + 2 < n and tokens[i + 1].text == "." else i + 1  # "Feb. 5"
             if after < n and tokens[after].text.isdecimal() and int(tokens[after].text) <= 31:
