@@ -86,38 +86,34 @@ def test_labelled_articles_dated_after_today_are_still_scored(tmp_path: Path) ->
     assert "rejected article" not in done.stdout
 
 
-def test_a_story_placed_in_the_country_matches_gold_placed_in_its_city(
-        tmp_path: Path) -> None:
-    case = tmp_path / "cases" / "kalovor-visit-peru"
+def score_one_article(folder: Path, text: str, story: dict) -> str:
+    """Evaluate a one-article case whose gold is one story planned in that article."""
+    case = folder / "cases" / "one-article"
     case.mkdir(parents=True)
-    text = "President Amar Kalovor will visit Peru next month, officials said."
-    (case / "001_visit-set.txt").write_text(f" date 2025-03-10 {text}\n")
-    gold = {"case": case.name, "description": "a visit announced",
-            "articles": [{"file": "001_visit-set.txt", "url": "", "date": "2025-03-10"}],
-            "stories": [{"key": "kalovor-visit", "kind": "visit",
-                         "participants": ["Amar Kalovor"], "location": "Lima",
-                         "timeline": [{"file": "001_visit-set.txt", "status": "planned",
-                                       "evidence": text}]}],
+    (case / "001_article.txt").write_text(f" date 2025-03-10 {text}\n")
+    gold = {"case": case.name, "description": "one story, planned",
+            "articles": [{"file": "001_article.txt", "url": "", "date": "2025-03-10"}],
+            "stories": [{**story, "timeline": [{"file": "001_article.txt",
+                                                "status": "planned", "evidence": text}]}],
             "notes": ""}
     (case / "gold.json").write_text(json.dumps(gold))
-    done = run_cli("evaluate", str(tmp_path / "cases"))
-    assert ("precision 100% (1/1), recall 100% (1/1), final status 100% (1/1), "
-            "0 split, 0 stray (0.00 per article)") in done.stdout
+    return run_cli("evaluate", str(folder / "cases")).stdout
+
+
+FULL_MARKS = ("precision 100% (1/1), recall 100% (1/1), final status 100% (1/1), "
+              "0 split, 0 stray (0.00 per article)")
+
+
+def test_a_story_placed_in_the_country_matches_gold_placed_in_its_city(
+        tmp_path: Path) -> None:
+    text = "President Amar Kalovor will visit Peru next month, officials said."
+    assert FULL_MARKS in score_one_article(tmp_path, text, {
+        "key": "kalovor-visit", "kind": "visit", "participants": ["Amar Kalovor"],
+        "location": "Lima"})
 
 
 def test_a_body_named_without_its_qualifier_matches_the_gold_body(tmp_path: Path) -> None:
-    case = tmp_path / "cases" / "chamber-vote"
-    case.mkdir(parents=True)
     text = "The Chamber of Deputies is scheduled to vote on the budget on Tuesday."
-    (case / "001_vote-set.txt").write_text(f" date 2025-03-10 {text}\n")
-    gold = {"case": case.name, "description": "a vote scheduled",
-            "articles": [{"file": "001_vote-set.txt", "url": "", "date": "2025-03-10"}],
-            "stories": [{"key": "budget-vote", "kind": "vote",
-                         "participants": ["Chilean Chamber of Deputies"], "location": None,
-                         "timeline": [{"file": "001_vote-set.txt", "status": "planned",
-                                       "evidence": text}]}],
-            "notes": ""}
-    (case / "gold.json").write_text(json.dumps(gold))
-    done = run_cli("evaluate", str(tmp_path / "cases"))
-    assert ("precision 100% (1/1), recall 100% (1/1), final status 100% (1/1), "
-            "0 split, 0 stray (0.00 per article)") in done.stdout
+    assert FULL_MARKS in score_one_article(tmp_path, text, {
+        "key": "budget-vote", "kind": "vote", "participants": ["Chilean Chamber of Deputies"],
+        "location": None})

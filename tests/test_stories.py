@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,12 +23,22 @@ POSTPONED = ("The meeting between Kalovor and Delmiren in Geneva has been postpo
 HELD = "Kalovor and Delmiren met in Geneva on Monday, the foreign ministry said."
 
 
+@contextmanager
+def monitor_on(state: Path) -> Iterator[Monitor]:
+    """A Monitor on this state dir with the project's config, closed after use: what
+    another process started on the same state would see."""
+    m = Monitor(load_settings(CONFIG, state_dir=str(state)))
+    try:
+        yield m
+    finally:
+        m.close()
+
+
 @pytest.fixture
 def monitor(tmp_path: Path):  # noqa: ANN201 - a generator fixture
     """A Monitor on a fresh state dir with the project's config."""
-    m = Monitor(load_settings(CONFIG, state_dir=str(tmp_path / "state")))
-    yield m
-    m.close()
+    with monitor_on(tmp_path / "state") as m:
+        yield m
 
 
 def feed(monitor: Monitor, name: str, day: str, text: str) -> list[tuple[str | None, str]]:
@@ -241,26 +253,21 @@ def test_a_name_spelt_without_its_accent_is_the_same_party(monitor: Monitor) -> 
 
 
 def test_a_state_indexed_before_accents_were_folded_finds_its_stories(tmp_path: Path) -> None:
-    settings = load_settings(CONFIG, state_dir=str(tmp_path / "state"))
-    first = Monitor(settings)
-    feed(first, "a.txt", "2025-03-10", "President Émile Lévêque and Prime Minister Kenjirō "
-         "Ōshima will meet in Geneva next week, officials said.")
-    # the index as an older version wrote it: accented words, folding migration not run
-    story_id = first.store.stories()[0].id
-    first.store.db.execute("delete from story_keys")
-    for word in ("émile", "lévêque", "kenjirō", "ōshima"):
-        first.store.db["story_keys"].insert({"story_id": story_id, "key": f"p:{word}",
-                                             "kind": "meeting"})
-    first.store.db.execute("delete from _sqlite_migrations "
-                           "where name = 'm060_story_keys_folded'")
-    first.store.db.conn.commit()
-    first.close()
-    second = Monitor(settings)
-    try:
+    with monitor_on(tmp_path / "state") as first:
+        feed(first, "a.txt", "2025-03-10", "President Émile Lévêque and Prime Minister "
+             "Kenjirō Ōshima will meet in Geneva next week, officials said.")
+        # the index as an older version wrote it: accented words, folding migration not run
+        story_id = first.store.stories()[0].id
+        first.store.db.execute("delete from story_keys")
+        for word in ("émile", "lévêque", "kenjirō", "ōshima"):
+            first.store.db["story_keys"].insert({"story_id": story_id, "key": f"p:{word}",
+                                                 "kind": "meeting"})
+        first.store.db.execute("delete from _sqlite_migrations "
+                               "where name = 'm060_story_keys_folded'")
+        first.store.db.conn.commit()
+    with monitor_on(tmp_path / "state") as second:
         assert feed(second, "b.txt", "2025-03-14", "The meeting between Emile Leveque and "
                     "Kenjiro Oshima in Geneva has been postponed.") == [("planned", "postponed")]
-    finally:
-        second.close()
 
 
 def test_a_country_and_the_body_named_after_it_are_one_party(monitor: Monitor) -> None:
@@ -358,13 +365,10 @@ def test_a_summit_of_two_countries_is_the_summit_of_their_known_leaders(
                 "postponed, the foreign ministry said.") == [("planned", "postponed")]
     assert [s.title for s in monitor.store.stories()] == ["Rojas–Berglund meeting in Arica"]
     # what was learned is in the state: another process on it finds the same story
-    again = Monitor(load_settings(CONFIG, state_dir=str(tmp_path / "state")))
-    try:
+    with monitor_on(tmp_path / "state") as again:
         assert feed(again, "c.txt", "2025-03-20", "The Chile-Peru summit will now be held "
                     "in Arica on April 2, the foreign ministry said.") == [("postponed", "planned")]
         assert len(again.store.stories()) == 1
-    finally:
-        again.close()
 
 
 def test_a_leaders_counterpart_leads_the_other_country(monitor: Monitor) -> None:
@@ -403,9 +407,7 @@ def test_leaders_learned_by_an_article_that_rolled_back_are_stored_on_retry(
         tmp_path: Path) -> None:
     from monitor.extract import ClaimExtractor
     from monitor.stories import StoryBook
-    settings = load_settings(CONFIG, state_dir=str(tmp_path / "state"))
-    m = Monitor(settings)
-    try:
+    with monitor_on(tmp_path / "state") as m:
         article = parse_article(Path("a.txt"), b" date 2025-03-10 President Ana Rojas of Chile "
                                 b"and President Tomas Berglund of Peru will hold a summit in "
                                 b"Arica on Friday.\n")
@@ -418,5 +420,3 @@ def test_leaders_learned_by_an_article_that_rolled_back_are_stored_on_retry(
         with m.store.transaction():
             book.apply(article, claims)
         assert m.store.leaders() == {"Ana Rojas": "Chile", "Tomas Berglund": "Peru"}
-    finally:
-        m.close()
